@@ -52,7 +52,7 @@ RULES = {
         what_it_does="Flags `Mock()`, `MagicMock()` and friends.",
         why_bad="A mock answers whatever it is told to.",
         example="```python\ndb = AsyncMock()\n```",
-        use_instead="",
+        use_instead="Use a real session from a fixture:\n\n    def test_x(db_session):\n        ...",
     ),
 }
 
@@ -325,9 +325,29 @@ def test_sarif_driver_documents_each_rule_with_help_built_from_its_sections():
     assert "## Example\n```python\n@patch('app.ws.create_manager')\ndef test_x(manager): ...\n```" in markdown
     assert "## Use instead\n```python\ndef test_x(live_app_url):" in markdown
     assert "Why is this bad?\nA patched component is not tested" in rule["help"]["text"]
-    # an example already fenced is not fenced twice; an empty section is left out
+    # a fenced example is not fenced twice; prose with an indented block is Markdown already
     other = driver["rules"][1]["help"]["markdown"]
-    assert other.count("```python") == 1 and "Use instead" not in other
+    assert other.count("```python") == 1
+    assert other.endswith(f"## Use instead\n{RULES['MG102'].use_instead}")
+
+
+def test_an_empty_section_is_left_out_of_the_help():
+    bare = {"MG101": replace(RULES["MG101"], why_bad="", use_instead="  \n")}
+    rule = sarif(Report(findings=(site(),)), rules=bare)["runs"][0]["tool"]["driver"]["rules"][0]
+    assert "Why is this bad?" not in rule["help"]["markdown"]
+    assert "Use instead" not in rule["help"]["text"]
+
+
+def test_sarif_with_the_real_rule_documentation_is_valid():
+    real_rules = pytest.importorskip("bot.engine.rules").RULES
+    one_each = (site(10 * index + 1, rule=rule_id) for index, rule_id in enumerate(real_rules))
+    report = Report(findings=tuple(one_each))
+    document = sarif(report, rules=real_rules)
+
+    assert sarif_errors(document) == []
+    described = document["runs"][0]["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in described] == sorted(real_rules)
+    assert all(rule["help"]["markdown"].count("## ") >= 3 for rule in described)
 
 
 def test_sarif_results_point_at_their_rule_and_place():

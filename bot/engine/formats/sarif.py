@@ -12,6 +12,7 @@ fingerprints.py), so an alert dismissed on GitHub stays dismissed after unrelate
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -109,7 +110,7 @@ def help_text(doc: RuleDoc) -> str:
 
 
 def help_markdown(doc: RuleDoc) -> str:
-    """The rule's documentation as Markdown; Example and Use instead are code unless fenced already."""
+    """The rule's documentation as Markdown; an Example or Use instead that is Python is fenced."""
     sections = [
         f"**{doc.id}: {doc.name}**. {doc.summary}",
         _section("## What it does", doc.what_it_does),
@@ -126,8 +127,14 @@ def _section(title: str, body: str) -> str:
 
 
 def _as_code(text: str) -> str:
+    # A section that is plain Python becomes a fenced block; prose (with its own indented or
+    # fenced code) is Markdown already and stays as written.
     text = text.strip("\n")
     if not text.strip() or "```" in text:
+        return text
+    try:
+        ast.parse(text)
+    except SyntaxError:
         return text
     return f"```python\n{text}\n```"
 
