@@ -2,8 +2,8 @@
 
 One run. The driver lists every rule with its documentation as help text, so an alert on GitHub
 explains itself. New mocks are results; suppressed and tolerated ones are results too, carrying a
-`suppressions` entry (kind `inSource` for `# mockguard: allow`, `external` for the rules file), so
-code scanning shows them as dismissed rather than forgetting them. Notices become the
+`suppressions` entry (kind `inSource` for `# mockguard: allow`, `external` for the rules file):
+viewers treat them as not open, and every exception stays visible in the log. Notices become the
 invocation's `toolExecutionNotifications`.
 
 Each result's `partialFingerprints["mockguard/v1"]` is stable when lines shift (see
