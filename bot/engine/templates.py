@@ -1,0 +1,139 @@
+"""Real-connection templates: for each mock category, a runnable pytest module that does the test
+against the real thing, and the one paragraph that says why.
+
+The built-in templates are the files `rules/templates/<category>.py` (shipped in the wheel as
+`bot/_rules/templates`); a team may bring its own with `template_from_text`. `adapt` turns a template
+into the snippet a review comment suggests: no docstring, its test renamed after the user's test,
+and one comment line naming what it replaces. Pure apart from reading the packaged files.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ScopeProvider
+
+import bot
+
+from .model import CATEGORIES
+
+FALLBACK_CATEGORY = "generic"
+
+
+class TemplateError(ValueError):
+    """A template's text is not a Python module, or a test name is not a Python name."""
+
+
+@dataclass(frozen=True)
+class Template:
+    category: str
+    code: str  # the whole module, docstring included
+    why: str  # the module docstring as one paragraph ("" when there is none)
+    source: str  # "builtin:<category>" or the repository path of a team's template
+
+
+def rules_dir() -> Path:
+    """The packaged `rules` folder: `bot/_rules` in an installed wheel, the repository's `rules`
+    in an editable install."""
+    package = Path(bot.__file__).resolve().parent
+    installed = package / "_rules"
+    return installed if installed.is_dir() else package.parent / "rules"
+
+
+def builtin_template(category: str) -> Template:
+    """The built-in template of `category`; an unknown category gets the generic one."""
+    known = category if category in CATEGORIES else FALLBACK_CATEGORY
+    return _read_builtin(known)
+
+
+@lru_cache(maxsize=None)
+def _read_builtin(category: str) -> Template:
+    text = (rules_dir() / "templates" / f"{category}.py").read_text(encoding="utf-8")
+    return template_from_text(category, text, f"builtin:{category}")
+
+
+def template_from_text(category: str, text: str, source: str) -> Template:
+    """A template from a module's text (a team's own template file). Raises `TemplateError` when
+    the text does not parse."""
+    module = _parse(text, source)
+    docstring = module.get_docstring(clean=True) or ""
+    return Template(category=category, code=text, why=" ".join(docstring.split()), source=source)
+
+
+def adapt(template: Template, *, test_name: str | None, target: str | None) -> str:
+    """The snippet to paste: the template without its module docstring, its single test function
+    renamed to `test_name` (when given; a dotted or `::` name keeps its last part), and one
+    leading comment naming the mocked `target`."""
+    module = _without_docstring(_parse(template.code, template.source))
+    tests = _test_functions(module)
+    if test_name and len(tests) == 1:
+        module = _rename_global(module, tests[0].name.value, _pytest_name(test_name))
+    what = f"patching {' '.join(target.split())}" if target and target.strip() else "a mock"
+    return f"# Instead of {what}: talk to the real thing.\n{module.code.lstrip()}"
+
+
+def _parse(text: str, source: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        reason = f"{error.message}, line {error.raw_line}"
+        raise TemplateError(f"{source}: not a Python module ({reason})") from None
+
+
+def _without_docstring(module: cst.Module) -> cst.Module:
+    if module.get_docstring(clean=False) is None:
+        return module
+    body = list(module.body[1:])
+    if body:  # the blank lines that separated the docstring from the code go with it
+        first = body[0]
+        leading = list(first.leading_lines)
+        while leading and leading[0].comment is None:
+            leading.pop(0)
+        body[0] = first.with_changes(leading_lines=leading)
+    return module.with_changes(body=body)
+
+
+def _test_functions(module: cst.Module) -> list[cst.FunctionDef]:
+    return [
+        statement
+        for statement in module.body
+        if isinstance(statement, cst.FunctionDef) and statement.name.value.startswith("test")
+    ]
+
+
+def _pytest_name(test_name: str) -> str:
+    """`TestThreads.test_send` -> `test_send`; a name pytest would not collect gets `test_`."""
+    name = re.split(r"\.|::", test_name.strip())[-1]
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise TemplateError(f"not a Python function name: {test_name!r}")
+    return name if name.startswith("test") else f"test_{name}"
+
+
+def _rename_global(module: cst.Module, old: str, new: str) -> cst.Module:
+    """Rename a module-level name at its definition and at every reference (scope-aware, so a
+    string or an unrelated local of the same name is left alone)."""
+    wrapper = MetadataWrapper(module)
+    scope = wrapper.resolve(ScopeProvider)[wrapper.module]
+    names: set[cst.CSTNode] = set()
+    for assignment in scope[old]:
+        if isinstance(assignment.node, cst.FunctionDef):
+            names.add(assignment.node.name)
+        names.update(access.node for access in assignment.references)
+    return wrapper.visit(_Renamer(names, new))
+
+
+class _Renamer(cst.CSTTransformer):
+    def __init__(self, names: set[cst.CSTNode], new: str) -> None:
+        super().__init__()
+        self.names = names
+        self.new = new
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        if original_node in self.names:
+            return updated_node.with_changes(value=self.new)
+        return updated_node
