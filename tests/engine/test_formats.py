@@ -530,3 +530,14 @@ def test_github_escapes_data_and_properties_so_nothing_ends_a_command_early():
     assert unescape(properties["file"]) == "tests/integration/odd,name:%.py"
     assert unescape(match["data"]).splitlines()[0] == "Patches a:b,c at 50%"
     assert unescape(match["data"]).splitlines()[1] == "then more"
+
+
+def test_a_site_without_place_or_code_still_makes_a_valid_log_and_distinct_fingerprints():
+    unplaced = (
+        site(0, column=0, end_line=0, code="", target="app.a"),
+        site(0, column=0, end_line=0, code="", target="app.b"),
+    )
+    document = sarif(Report(findings=unplaced))
+    assert sarif_errors(document) == []
+    marks = [result["partialFingerprints"][FINGERPRINT_KEY] for result in document["runs"][0]["results"]]
+    assert marks[0].split(":")[0] != marks[1].split(":")[0]

@@ -141,9 +141,10 @@ def _as_code(text: str) -> str:
 
 def _result(finding: Finding, suppression: str | None, rule_index: int, fingerprint: str) -> dict[str, Any]:
     region: dict[str, Any] = {
-        "startLine": finding.line,
+        # Clamped so that a site the engine could not place still makes a valid log.
+        "startLine": max(finding.line, 1),
         "startColumn": max(finding.column, 1),
-        "endLine": max(finding.end_line, finding.line),
+        "endLine": max(finding.end_line, finding.line, 1),
     }
     if finding.code:
         region["snippet"] = {"text": finding.code}
