@@ -294,6 +294,13 @@ class Toleration(_Strict):
     def model_post_init(self, context: Any) -> None:
         self._paths = _compile_globs(self.paths or ())
 
+    @field_validator("expires", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError("write the date as YYYY-MM-DD")  # not a Unix timestamp, as pydantic would
+        return value
+
     @property
     def line(self) -> int | None:
         """The line of this entry in the rules file, when it came from one."""
@@ -589,6 +596,11 @@ def _validation_error(error: ValidationError, root: yaml.Node, source: str) -> C
                 cutoff=0.6,
             )
         )
+    ]
+    # An error on a list or mapping caused by an error inside it only repeats that one.
+    locs = [tuple(d["loc"]) for d in details]
+    details = [
+        d for d in details if not any(len(o) > len(d["loc"]) and o[: len(d["loc"])] == tuple(d["loc"]) for o in locs)
     ]
     problems = [_one_problem(detail, root, source) for detail in details]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import random
 from datetime import date
 
 import pytest
@@ -244,6 +246,16 @@ def test_error_text_names_file_line_column_and_shape():
             4, 14, "tolerate[0].expires:", "YYYY-MM-DD",
             id="bad-date",
         ),
+        pytest.param(
+            "tolerate:\n  - target: a\n    reason: r\n    expires: 20250101\n",
+            4, 14, "write the date as YYYY-MM-DD", "YYYY-MM-DD",
+            id="date-without-dashes",
+        ),
+        pytest.param(
+            "files: {include: [1]}\n",
+            1, 19, "files.include[0]: Input should be a text (got '1')", "list of globs",
+            id="wrong-item-type",
+        ),
         pytest.param("version: 2\n", 1, 10, "version: Input should be 1 (got '2')", "1", id="version"),
         pytest.param(
             "files:\n  include: []\n",
@@ -335,3 +347,41 @@ def test_starter_tolerations_load_once_uncommented():
     assert len(config.tolerate) == 2
     assert all(t.reason and t.owner for t in config.tolerate)
     assert config.tolerate[0].expires is not None
+
+
+# --- robustness ---------------------------------------------------------------------------------
+
+
+def test_config_survives_pickling_for_worker_processes():
+    text = "files:\n  include: ['a/**']\ntolerate:\n  - target: x\n    paths: a/\n    reason: r\n"
+    config = pickle.loads(pickle.dumps(load_config(text, "x.yml")))
+    assert config.source == "x.yml"
+    assert config.is_integration_test("a/b/test_c.py")
+    assert config.tolerate[0].line == 4
+    assert config.tolerate[0].matches(path="a/q.py", construct="patch", target="x", category="generic")
+
+
+def test_a_damaged_rules_file_is_refused_never_crashes():
+    """Every mutation of a full rules file either loads or raises a positioned ConfigError."""
+    text = starter_text().replace("tolerate: []\n#", "tolerate:\n ").replace("\n#  ", "\n   ")
+    lines = text.splitlines(keepends=True)
+    rng = random.Random(7)
+    refused = 0
+    for _ in range(400):
+        damaged = list(lines)
+        at = rng.randrange(len(damaged))
+        kind = rng.randrange(3)
+        if kind == 0:
+            del damaged[at]
+        elif kind == 1:
+            cut = rng.randrange(len(damaged[at]) + 1)
+            junk = rng.choice([":", "- ", " ", "[", "{", "'", "x", "\t", "!!str ", "&a ", "*a"])
+            damaged[at] = damaged[at][:cut] + junk + damaged[at][cut:]
+        else:
+            damaged[at] = " " + damaged[at]
+        try:
+            load_config("".join(damaged))
+        except ConfigError as error:
+            refused += 1
+            assert error.line is not None and error.column is not None, str(error)
+    assert refused > 50
