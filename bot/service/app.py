@@ -1,0 +1,116 @@
+"""The web role: FastAPI with a lifespan that opens the ledger, the queue and (unless workers=0)
+the worker. Routes stay thin: verify, record, route, answer 202."""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+
+from bot.github import valid_signature
+
+from .handlers import router
+from .jobs import Jobs
+from .ledger import Ledger
+from .logs import for_delivery
+from .metrics import Metrics
+from .queue import JobQueue
+from .router import Event
+from .settings import Settings
+
+log = logging.getLogger("mockguard.web")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        ledger = Ledger(settings.data_dir / "ledger.db")
+        jobs = Jobs(ledger, JobQueue(settings.data_dir, settings.queue_url), Metrics())
+        app.state.jobs = jobs
+        worker = None
+        if settings.workers > 0:
+            from .worker import Worker  # the web-only role never builds a GitHub client
+
+            worker = Worker(settings, jobs)
+            worker.start()
+        log.info("mockguard serving", extra={"api": settings.api_url, "workers": settings.workers})
+        try:
+            yield
+        finally:
+            if worker:
+                await run_in_threadpool(worker.stop)
+            ledger.close()
+
+    app = FastAPI(title="mockguard", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+
+    def get_jobs(request: Request) -> Jobs:
+        return request.app.state.jobs
+
+    JobsDep = Annotated[Jobs, Depends(get_jobs)]
+
+    @app.get("/healthz")
+    def healthz(jobs: JobsDep) -> dict:
+        return {"status": "ok", "queued": jobs.queue.pending()}
+
+    @app.get("/metrics")
+    def metrics(jobs: JobsDep) -> Response:
+        return Response(jobs.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @app.post("/webhook", status_code=202)
+    async def webhook(
+        request: Request,
+        jobs: JobsDep,
+        x_github_event: Annotated[str | None, Header()] = None,
+        x_github_delivery: Annotated[str | None, Header()] = None,
+        x_hub_signature_256: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
+            return _refuse(jobs, x_github_event, 413, "payload too large")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > settings.max_body_bytes:
+                return _refuse(jobs, x_github_event, 413, "payload too large")
+        if not valid_signature(settings.webhook_secret.get_secret_value(), bytes(body), x_hub_signature_256):
+            return _refuse(jobs, x_github_event, 401, "bad signature")
+        if not x_github_event or not x_github_delivery:
+            return _refuse(jobs, x_github_event, 400, "missing X-GitHub-Event or X-GitHub-Delivery")
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _refuse(jobs, x_github_event, 400, "body is not JSON")
+        if not isinstance(payload, dict):
+            return _refuse(jobs, x_github_event, 400, "body is not a JSON object")
+        event = Event(x_github_event, x_github_delivery, payload)
+        with for_delivery(event.delivery):
+            try:
+                outcome = await run_in_threadpool(_accept, jobs, event)
+            except ValidationError as error:
+                log.warning("payload lacks what its handler needs", extra={"event": event.name,
+                                                                             "error": error.errors()[:3]})
+                return _refuse(jobs, event.name, 400, "payload does not have the expected shape")
+            log.info("delivery accepted", extra={"event": event.name, "action": event.action, "outcome": outcome})
+        jobs.metrics.deliveries.labels(event=event.name, outcome=outcome).inc()
+        return JSONResponse({"status": outcome}, status_code=202)
+
+    return app
+
+
+def _accept(jobs: Jobs, event: Event) -> str:
+    if not jobs.ledger.record_delivery(event.delivery, event.name, event.action):
+        return "duplicate"  # a redelivery keeps its delivery id
+    return "queued" if router.dispatch(event, jobs) else "ignored"
+
+
+def _refuse(jobs: Jobs, event: str | None, status: int, reason: str) -> JSONResponse:
+    jobs.metrics.deliveries.labels(event=event or "unknown", outcome=f"rejected_{status}").inc()
+    log.warning("delivery refused", extra={"status": status, "reason": reason})
+    return JSONResponse({"detail": reason}, status_code=status)

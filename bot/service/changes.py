@@ -1,0 +1,104 @@
+"""A pull request, read from GitHub into the engine's `FileChange` values.
+
+Only integration/e2e Python files are fetched. A file without `patch` (GitHub leaves it out of
+large and binary diffs) is "unknown", never "clean": both blobs are fetched and diffed here. A
+pull request past the files listing's 3,000-file limit is completed through the git data API
+(trees of base and head), and any file that still cannot be read is named in the check.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.engine import FileChange, lines_from_patch, lines_from_texts
+from bot.engine.config import Config
+from bot.github import Installation, commentable_lines
+
+log = logging.getLogger("mockguard.changes")
+
+RULES_FILE = ".github/mockguard.yml"
+
+
+@dataclass
+class PullChanges:
+    changes: list[FileChange] = field(default_factory=list)
+    commentable: dict[str, frozenset[int]] = field(default_factory=dict)  # path -> head lines in hunks
+    paths: set[str] = field(default_factory=set)  # every changed path GitHub listed
+    unanalysed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def changed_files(inst: Installation, repo: str, pull: dict) -> tuple[list[dict], bool]:
+    """GitHub's file list and whether it is complete (it stops at 3,000 files)."""
+    files = inst.pull_files(repo, pull["number"])
+    expected = pull.get("changed_files")
+    complete = expected is None or len(files) >= expected
+    return files, complete
+
+
+def read_changes(inst: Installation, repo: str, pull: dict, config: Config, files: list[dict],
+                 complete: bool) -> PullChanges:
+    base_sha, head_sha = pull["base"]["sha"], pull["head"]["sha"]
+    result = PullChanges()
+    for entry in files:
+        path = entry["filename"]
+        result.paths.add(path)
+        previous = entry.get("previous_filename")
+        status = entry.get("status", "modified")
+        if status == "removed" or not (config.is_integration_test(path) or
+                                       (previous and config.is_integration_test(previous))):
+            continue
+        try:
+            head_text = inst.blob_text(repo, entry["sha"]) if entry.get("sha") else inst.file_text(repo, path, head_sha)
+            base_text = None if status == "added" else inst.file_text(repo, previous or path, base_sha)
+        except UnicodeDecodeError:  # pragma: no cover - decoded with errors="replace"
+            result.unanalysed.append(path)
+            continue
+        patch = entry.get("patch")
+        if patch:
+            added, deleted = lines_from_patch(patch)
+        else:
+            added, deleted = lines_from_texts(base_text, head_text)
+            result.notes.append(f"`{path}`: GitHub sent no diff for this file (too large); it was diffed locally.")
+        result.commentable[path] = commentable_lines(patch)
+        result.changes.append(FileChange(
+            path=path, base_path=previous, base_text=base_text, head_text=head_text, added_lines=added,
+            deleted_lines=deleted, status=_status(status)))
+    if not complete:
+        _beyond_listing(inst, repo, base_sha, head_sha, config, result)
+    return result
+
+
+def _status(github_status: str) -> str:
+    return {"added": "added", "removed": "deleted", "renamed": "renamed"}.get(github_status, "modified")
+
+
+def _beyond_listing(inst: Installation, repo: str, base_sha: str, head_sha: str, config: Config,
+                    result: PullChanges) -> None:
+    """Files past GitHub's listing limit: compare the two trees for integration test files."""
+    try:
+        base_tree, head_tree = inst.tree(repo, base_sha), inst.tree(repo, head_sha)
+    except Exception as error:  # noqa: BLE001 - reported in the check, never a silent pass
+        result.notes.append(f"The pull request has more files than GitHub lists and its trees could not be "
+                            f"read ({error}); files past the listing were NOT analysed.")
+        result.unanalysed.append("(files past GitHub's 3,000-file listing)")
+        return
+    base_blobs = {t["path"]: t["sha"] for t in base_tree.get("tree", []) if t.get("type") == "blob"}
+    head_blobs = {t["path"]: t["sha"] for t in head_tree.get("tree", []) if t.get("type") == "blob"}
+    for path, sha in sorted(head_blobs.items()):
+        if path in result.paths or base_blobs.get(path) == sha or not config.is_integration_test(path):
+            continue
+        head_text = inst.blob_text(repo, sha)
+        base_text = inst.blob_text(repo, base_blobs[path]) if path in base_blobs else None
+        added, deleted = lines_from_texts(base_text, head_text)
+        result.paths.add(path)
+        result.commentable[path] = frozenset()
+        result.changes.append(FileChange(path=path, base_path=None, base_text=base_text, head_text=head_text,
+                                         added_lines=added, deleted_lines=deleted,
+                                         status="modified" if base_text is not None else "added"))
+    result.notes.append("The pull request has more files than GitHub's file listing shows; the rest were "
+                        "compared through the git data API (trees of base and head).")
+    if base_tree.get("truncated") or head_tree.get("truncated"):
+        result.unanalysed.append("(files past the truncated git tree listing)")
+        result.notes.append("GitHub truncated the repository tree; some files were NOT analysed.")

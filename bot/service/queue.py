@@ -1,0 +1,54 @@
+"""The durable job queue: huey, on SQLite in MOCKGUARD_DATA_DIR by default, Redis by URL.
+
+A message names a job key only; the ledger holds the job. huey removes a message when a worker
+takes it, so a worker killed mid-job loses the message: the ledger still says "running", and
+`Worker.recover` (on start and every few seconds) queues such jobs again once their worker's
+heartbeat has gone stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+
+
+class _QuietConsumer(Consumer):
+    """huey's consumer, without taking over the process's signal handlers (uvicorn owns them)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def make_huey(data_dir: Path, queue_url: str | None) -> Huey:
+    if queue_url and queue_url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("mockguard", url=queue_url, results=False)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("mockguard", filename=str(data_dir / "queue.db"), results=False, timeout=30)
+
+
+class JobQueue:
+    def __init__(self, data_dir: Path, queue_url: str | None = None):
+        self.huey = make_huey(data_dir, queue_url)
+        self.runner: Callable[[str], None] | None = None
+        self._review = self.huey.task(name="mockguard.review")(self._run)
+
+    def _run(self, key: str) -> None:
+        if self.runner is None:  # a web-only process never takes messages; guard all the same
+            raise RuntimeError("no worker in this process")
+        self.runner(key)
+
+    def push(self, key: str, delay: float = 0) -> None:
+        if delay > 0:
+            self._review.schedule(args=(key,), delay=delay)
+        else:
+            self._review(key)
+
+    def consumer(self, workers: int) -> Consumer:
+        return _QuietConsumer(self.huey, workers=workers, worker_type="thread", periodic=False,
+                              initial_delay=0.05, max_delay=0.5, backoff=1.5, check_worker_health=False)
+
+    def pending(self) -> int:
+        return self.huey.pending_count()

@@ -1,0 +1,293 @@
+"""One review job: a pull request's head commit in, a completed check run and comments out.
+
+The job reads what it already posted (by hidden markers) before it writes anything, so running it
+again, after a crash, a retry or a redelivery, posts nothing twice. Whatever goes wrong, the check
+run is completed with an explanation: never left in_progress.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import httpx
+
+from bot.engine import Finding, Report
+from bot.engine.analyse import analyse
+from bot.engine.config import Config, ConfigError, default_config, load_config
+from bot.engine.formats.fingerprints import fingerprints
+from bot.github import GitHub, GitHubError, Installation, RateLimitTooLong, Unprocessable
+
+from . import render
+from .changes import RULES_FILE, PullChanges, changed_files, read_changes
+from .ledger import Job, Ledger
+from .logs import for_delivery
+from .markers import fingerprints_in, is_summary
+from .metrics import Metrics
+from .settings import Settings
+
+log = logging.getLogger("mockguard.job")
+
+ANNOTATION_BATCH = 50  # GitHub takes at most 50 annotations per request
+
+
+class Superseded(Exception):
+    """The pull request's head moved on; the newer head has its own job."""
+
+
+@dataclass
+class Outcome:
+    conclusion: str
+    title: str
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def transient(error: BaseException) -> bool:
+    if isinstance(error, RateLimitTooLong):
+        return False
+    if isinstance(error, GitHubError):
+        return error.transient
+    return isinstance(error, httpx.TransportError)
+
+
+class ReviewJob:
+    def __init__(self, settings: Settings, github: GitHub, ledger: Ledger, metrics: Metrics,
+                 requeue: Callable[[str, float], None], request_review: Callable[..., None]):
+        self.settings = settings
+        self.github = github
+        self.ledger = ledger
+        self.metrics = metrics
+        self.requeue = requeue  # (key, delay): try the job again later
+        self.request_review = request_review  # queue a review of another head
+
+    def __call__(self, key: str, owner: str) -> None:
+        job = self.ledger.claim(key, owner)
+        if job is None:  # done, or another worker has it: nothing to do twice
+            return
+        with for_delivery(job.delivery):
+            self.metrics.jobs_running.inc()
+            try:
+                self._attempt(job)
+            finally:
+                self.metrics.jobs_running.dec()
+
+    def _attempt(self, job: Job) -> None:
+        inst = self.github.installation(job.installation_id)
+        log.info("job started", extra={"job": job.key, "attempt": job.attempts})
+        check_run_id = job.check_run_id
+        try:
+            if check_run_id is None:
+                check_run_id = self._start_check(inst, job)
+                self.ledger.set_check_run(job.key, check_run_id)
+            outcome = self._review(inst, job, check_run_id)
+        except Superseded as moved:
+            self._complete_quietly(inst, job, check_run_id, "neutral", "Superseded by a newer commit", str(moved))
+            self.ledger.finish(job.key, "done", "neutral")
+            return
+        except Exception as error:  # noqa: BLE001 - every failure must end in a completed check
+            self.metrics.jobs_failed.inc()
+            if transient(error) and job.attempts < self.settings.job_attempts:
+                delay = min(60.0, 2.0 * 2 ** (job.attempts - 1))
+                log.warning("job failed, will retry", extra={"job": job.key, "error": str(error), "delay": delay})
+                self.ledger.release(job.key, str(error))
+                self.requeue(job.key, delay)
+                return
+            log.exception("job failed", extra={"job": job.key})
+            self._complete_quietly(
+                inst, job, check_run_id, "neutral", "mockguard could not finish this check",
+                "mockguard could not analyse this pull request, so this check neither passes nor blocks it.\n\n"
+                f"Reason: `{type(error).__name__}: {_short(error)}`\n\n"
+                "Re-run the check to try again.")
+            self.ledger.finish(job.key, "failed", "neutral", str(error))
+            self.metrics.jobs_done.labels(conclusion="error").inc()
+            return
+        self.ledger.finish(job.key, "done", outcome.conclusion)
+        self.metrics.jobs_done.labels(conclusion=outcome.conclusion).inc()
+        self.metrics.delivery_to_check.observe(max(0.0, time.time() - job.received_at))
+        log.info("job done", extra={"job": job.key, "conclusion": outcome.conclusion, "title": outcome.title})
+
+    # -- the check run ------------------------------------------------------------------------
+    def _start_check(self, inst: Installation, job: Job) -> int:
+        # A run this App left in progress for the head (a job killed between creating it and
+        # recording it) is taken over rather than left hanging beside a new one.
+        for run in inst.check_runs(job.repo, job.head_sha, self.settings.check_name):
+            app = run.get("app") or {}
+            if run.get("status") != "completed" and str(app.get("id", self.settings.app_id)) == str(self.settings.app_id):
+                return run["id"]
+        run = inst.create_check_run(
+            job.repo, name=self.settings.check_name, head_sha=job.head_sha, status="in_progress",
+            started_at=now_iso(), external_id=job.key,
+            output={"title": "Looking for new mocks", "summary": "mockguard is reading the pull request."})
+        return run["id"]
+
+    def _complete_quietly(self, inst: Installation, job: Job, check_run_id: int | None, conclusion: str,
+                          title: str, summary: str) -> None:
+        """Complete the check with an explanation; if even that fails, log it (the reconciler retries)."""
+        output = {"title": title, "summary": summary}
+        try:
+            if check_run_id is None:
+                inst.create_check_run(job.repo, name=self.settings.check_name, head_sha=job.head_sha,
+                                      status="completed", conclusion=conclusion, completed_at=now_iso(),
+                                      external_id=job.key, output=output)
+            else:
+                inst.update_check_run(job.repo, check_run_id, status="completed", conclusion=conclusion,
+                                      completed_at=now_iso(), output=output)
+        except Exception:  # noqa: BLE001
+            log.exception("could not complete the check run", extra={"job": job.key})
+
+    def _complete(self, inst: Installation, job: Job, check_run_id: int, conclusion: str, title: str,
+                  summary: str, annotations: list[dict]) -> None:
+        batches = [annotations[i:i + ANNOTATION_BATCH] for i in range(0, len(annotations), ANNOTATION_BATCH)] or [[]]
+        # Annotations append on each update; all but the last batch go first, the last one
+        # completes the run, so a run is never "completed" with half its annotations.
+        for batch in batches[:-1]:
+            inst.update_check_run(job.repo, check_run_id,
+                                  output={"title": title, "summary": summary, "annotations": batch})
+        inst.update_check_run(job.repo, check_run_id, status="completed", conclusion=conclusion,
+                              completed_at=now_iso(),
+                              output={"title": title, "summary": summary, "annotations": batches[-1]})
+
+    # -- the review --------------------------------------------------------------------------
+    def _review(self, inst: Installation, job: Job, check_run_id: int) -> Outcome:
+        pull = inst.pull(job.repo, job.number)
+        head = pull["head"]["sha"]
+        if head != job.head_sha:
+            self.request_review(job.installation_id, job.repo, job.number, head, job.delivery)
+            raise Superseded(f"The pull request's head is now {head[:7]}; that commit gets its own check.")
+        base_sha = pull["base"]["sha"]
+
+        files, complete = changed_files(inst, job.repo, pull)
+        config_or_error = self._base_config(inst, job.repo, base_sha)
+        if isinstance(config_or_error, ConfigError):
+            return self._broken_rules_file(inst, job, check_run_id, config_or_error)
+        config = config_or_error
+
+        extra: list[str] = []
+        if any(f["filename"] == RULES_FILE for f in files):
+            extra.append(self._pr_rules_file_note(inst, job.repo, job.head_sha))
+        changes = read_changes(inst, job.repo, pull, config, files, complete)
+        templates = {path: text for path in config.template_files()
+                     if (text := inst.file_text(job.repo, path, base_sha)) is not None}
+        report = analyse(changes.changes, config, template_files=templates or None)
+        extra += changes.notes
+        if changes.unanalysed:
+            extra.append("**Not analysed:** " + ", ".join(f"`{p}`" for p in changes.unanalysed))
+
+        new, resolved = self._post_comments(inst, job, report, changes)
+        summary = render.check_summary(report, extra)
+        title = render.check_title(report)
+        conclusion = render.conclusion(report)
+        if changes.unanalysed and conclusion == "success":
+            conclusion = "neutral"  # some files were not read: never a silent pass
+            title += f" ({len(changes.unanalysed)} not analysed)"
+        self._complete(inst, job, check_run_id, conclusion, title, summary, render.annotations(report))
+        return Outcome(conclusion, title)
+
+    def _base_config(self, inst: Installation, repo: str, base_sha: str) -> Config | ConfigError:
+        # The rules file comes from the base: a pull request must not relax its own gate.
+        text = inst.file_text(repo, RULES_FILE, base_sha)
+        if text is None:
+            return default_config()
+        try:
+            return load_config(text, RULES_FILE)
+        except ConfigError as error:
+            return error
+
+    def _pr_rules_file_note(self, inst: Installation, repo: str, head_sha: str) -> str:
+        text = inst.file_text(repo, RULES_FILE, head_sha)
+        if text is None:
+            return f"This pull request deletes `{RULES_FILE}`; the base branch's copy applies until it merges."
+        try:
+            load_config(text, RULES_FILE)
+        except ConfigError as error:
+            return (f"**This pull request's `{RULES_FILE}` is broken** and would break mockguard once merged:\n\n"
+                    f"```\n{error}\n```")
+        return (f"This pull request changes `{RULES_FILE}`. It was validated and is fine; it takes effect once "
+                "merged (this check used the base branch's copy).")
+
+    def _broken_rules_file(self, inst: Installation, job: Job, check_run_id: int, error: ConfigError) -> Outcome:
+        title = f"The rules file {error.source} is broken"
+        summary = (f"mockguard cannot check this pull request until the base branch's rules file is fixed:\n\n"
+                   f"```\n{error}\n```")
+        annotation = {"path": error.source, "start_line": error.line or 1, "end_line": error.line or 1,
+                      "annotation_level": "failure", "title": "Broken rules file",
+                      "message": str(error)[:60000]}
+        self._complete(inst, job, check_run_id, "failure", title, summary, [annotation])
+        return Outcome("failure", title)
+
+    def _post_comments(self, inst: Installation, job: Job, report: Report, changes: PullChanges) -> tuple[int, int]:
+        """Comment on new findings, resolve comments whose mock is gone, keep the summary. -> (new, resolved)"""
+        everything = [*report.findings, *report.suppressed, *report.tolerated]
+        current = dict(zip(fingerprints(everything)[: len(report.findings)], report.findings))
+
+        active: dict[str, dict] = {}  # fingerprint -> our unresolved inline comment
+        said: set[str] = set()  # fingerprints already reported inline or in a review body
+        for comment in inst.review_comments(job.repo, job.number):
+            for fp, resolved in fingerprints_in(comment.get("body")):
+                if not resolved:
+                    active[fp] = comment
+                    said.add(fp)
+        for review in inst.reviews(job.repo, job.number):
+            said.update(fp for fp, resolved in fingerprints_in(review.get("body")) if not resolved)
+
+        fresh = [(finding, fp) for fp, finding in current.items() if fp not in said]
+        if fresh:
+            self._post_review(inst, job, fresh, changes)
+
+        resolved = 0
+        for fp, comment in active.items():
+            path = comment.get("path")
+            if fp in current or path in changes.unanalysed:
+                continue  # still there, or a file we could not read this time: keep the comment open
+            inst.edit_review_comment(job.repo, comment["id"], render.resolved_comment(comment["body"], fp, job.head_sha))
+            resolved += 1
+
+        summaries = [c for c in inst.issue_comments(job.repo, job.number) if is_summary(c.get("body"))]
+        if report.findings or summaries:
+            body = render.summary_comment(report, job.head_sha, len(fresh), resolved)
+            if summaries:
+                if summaries[0].get("body") != body:
+                    inst.edit_issue_comment(job.repo, summaries[0]["id"], body)
+            else:
+                inst.create_issue_comment(job.repo, job.number, body)
+        return len(fresh), resolved
+
+    def _post_review(self, inst: Installation, job: Job, fresh: list[tuple[Finding, str]],
+                     changes: PullChanges) -> None:
+        """ONE review (event COMMENT). Lines outside the diff go in the body; a 422 retries with
+        only the surest lines inline, then with everything in the body: no finding is lost."""
+        added = {c.path: c.added_lines for c in changes.changes}
+
+        def attempt(inline_ok: Callable[[Finding], bool]) -> None:
+            inline = [(f, fp) for f, fp in fresh if inline_ok(f)]
+            outside = [(f, fp) for f, fp in fresh if not inline_ok(f)]
+            comments = [{"path": f.path, "line": f.line, "side": "RIGHT", "body": render.finding_comment(f, fp)}
+                        for f, fp in inline]
+            inst.create_review(job.repo, job.number, commit_id=job.head_sha,
+                               body=render.review_body(job.head_sha, len(inline), outside), comments=comments)
+
+        tries: list[Callable[[Finding], bool]] = [
+            lambda f: f.line in changes.commentable.get(f.path, frozenset()),
+            lambda f: f.line in added.get(f.path, frozenset()) and f.line in changes.commentable.get(f.path, frozenset()),
+            lambda f: False,
+        ]
+        for number, inline_ok in enumerate(tries):
+            try:
+                attempt(inline_ok)
+                return
+            except Unprocessable as error:
+                log.warning("review refused, retrying with fewer inline comments",
+                            extra={"job": job.key, "try": number + 1, "error": str(error), "errors": error.errors})
+                if number == len(tries) - 1:
+                    raise
+
+
+def _short(error: BaseException) -> str:
+    text = str(error).replace("`", "'")
+    return text if len(text) < 500 else text[:500] + "…"
