@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from fnmatch import fnmatchcase
 import types
 import typing
 from collections.abc import Iterable, Sequence
 from datetime import date
+from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
@@ -42,6 +42,8 @@ from pydantic import (
     model_validator,
 )
 from wcmatch import glob as wcglob
+
+import bot
 
 from .model import CATEGORIES
 
@@ -141,7 +143,7 @@ def _compile_globs(patterns: Sequence[str]) -> wcglob.WcMatcher | None:
 
 Patterns = Annotated[tuple[str, ...], BeforeValidator(_one_or_many)]
 Categories = Annotated[tuple[CategoryName, ...], BeforeValidator(_one_or_many)]
-Severity = Annotated[SeverityName, BeforeValidator(_yaml_off)]
+SeverityValue = Annotated[SeverityName, BeforeValidator(_yaml_off)]
 
 
 class _Strict(BaseModel):
@@ -187,19 +189,19 @@ class Severities(_Strict):
     One field per category, so a misspelt category is an unknown key with a did-you-mean.
     """
 
-    websocket: Severity = Field("error", description="one of error, warning, notice, off")
-    database: Severity = Field("error", description="one of error, warning, notice, off")
-    redis: Severity = Field("error", description="one of error, warning, notice, off")
-    http: Severity = Field("error", description="one of error, warning, notice, off")
-    llm: Severity = Field("error", description="one of error, warning, notice, off")
-    auth: Severity = Field("error", description="one of error, warning, notice, off")
-    time: Severity = Field("error", description="one of error, warning, notice, off")
-    filesystem: Severity = Field("error", description="one of error, warning, notice, off")
-    queue: Severity = Field("error", description="one of error, warning, notice, off")
-    internal_service: Severity = Field(
+    websocket: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    database: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    redis: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    http: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    llm: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    auth: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    time: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    filesystem: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    queue: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    internal_service: SeverityValue = Field(
         "error", alias="internal-service", description="one of error, warning, notice, off"
     )
-    generic: Severity = Field("error", description="one of error, warning, notice, off")
+    generic: SeverityValue = Field("error", description="one of error, warning, notice, off")
 
 
 _TEMPLATE_SHAPE = "'builtin' or a repository path to a .py template, e.g. 'tests/templates/ws.py'"
@@ -502,8 +504,6 @@ def starter_text() -> str:
 
 
 def _starter_path() -> Path:
-    import bot
-
     package = Path(bot.__file__).resolve().parent
     installed = package / "_rules" / "starter.yml"  # the wheel force-includes rules/ as bot/_rules
     return installed if installed.exists() else package.parent / "rules" / "starter.yml"
@@ -599,15 +599,17 @@ def _validation_error(error: ValidationError, root: yaml.Node, source: str) -> C
     ]
     # An error on a list or mapping caused by an error inside it only repeats that one.
     locs = [tuple(d["loc"]) for d in details]
-    details = [
-        d for d in details if not any(len(o) > len(d["loc"]) and o[: len(d["loc"])] == tuple(d["loc"]) for o in locs)
-    ]
+    details = [d for d in details if not any(_inside(o, tuple(d["loc"])) for o in locs)]
     problems = [_one_problem(detail, root, source) for detail in details]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     first = problems[0]
     if len(problems) > 1:
         first.message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
     return first
+
+
+def _inside(loc: tuple[Any, ...], outer: tuple[Any, ...]) -> bool:
+    return len(loc) > len(outer) and loc[: len(outer)] == outer
 
 
 # pydantic speaks Python; the rules file is YAML.
@@ -624,11 +626,12 @@ _PLAIN_WORDS = (
 def _one_problem(detail: Any, root: yaml.Node, source: str) -> ConfigError:
     loc = tuple(detail["loc"])
     kind = detail["type"]
-    # Walk the YAML tree along `loc`, remembering the deepest node reached.
-    parent, node = None, root
+    # Walk the YAML tree along `loc`; when a step is absent (a missing key), stop at its parent.
+    parent, node, reached = None, root, True
     for step in loc:
         child = _child(node, step)
         if child is None:
+            reached = False
             break
         parent, node = node, child
 
@@ -638,41 +641,29 @@ def _one_problem(detail: Any, root: yaml.Node, source: str) -> ConfigError:
         unknown = str(loc[-1])
         owner = _owner_model(Config, loc[:-1])
         valid = _keys_of(owner) if owner else []
-        key = _key_node(parent, loc[-1]) or node
         message = f"unknown key '{unknown}'" + (f" in {_dotted(loc[:-1])}" if loc[:-1] else "")
-        guess = difflib.get_close_matches(unknown, valid, n=1, cutoff=0.6)
-        if guess:
-            message += f"; did you mean '{guess[0]}'?"
-        return _at(key, message, source, "one of the keys " + ", ".join(valid) if valid else None)
+        message += _did_you_mean(unknown, valid)
+        shape = "one of the keys " + ", ".join(valid) if valid else None
+        return _at(_key_node(parent, loc[-1]) or node, message, source, shape)
     if kind == "missing":
         return _at(node, f"{where}: missing required key '{loc[-1]}'", source, expected)
 
     text = detail["msg"]
     for pydantic_words, plain_words in _PLAIN_WORDS:
         text = text.replace(pydantic_words, plain_words)
-    text = re.sub(r" or instance of \w+", "", text)
-    message = f"{where}: {text}" if where else text
-    got = _scalar_text(node) if _reached(root, loc) else None
+    message = re.sub(r" or instance of \w+", "", f"{where}: {text}" if where else text)
+    got = _scalar_text(node) if reached else None
     if got is not None:
         message += f" (got {got!r})"
-    if kind == "literal_error" and got is not None:
-        options = [str(o).strip("'") for o in str(detail.get("ctx", {}).get("expected", "")).replace(" or ", ", ").split(", ")]
-        guess = difflib.get_close_matches(got, [o for o in options if o], n=1, cutoff=0.6)
-        if guess:
-            message += f"; did you mean '{guess[0]}'?"
-    if not _reached(root, loc) and loc:
-        # The error is about an entry as a whole (e.g. a toleration without target/category/construct).
-        expected = _field_description(Config, loc) or expected
+        if kind == "literal_error":
+            options = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
+            message += _did_you_mean(got, options)
     return _at(node, message, source, expected)
 
 
-def _reached(root: yaml.Node, loc: tuple[Any, ...]) -> bool:
-    node: yaml.Node | None = root
-    for step in loc:
-        node = _child(node, step)
-        if node is None:
-            return False
-    return True
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    guess = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean '{guess[0]}'?" if guess else ""
 
 
 def _scalar_text(node: yaml.Node) -> str | None:

@@ -95,7 +95,9 @@ def test_every_given_field_must_match():
     )
     right = finding(construct="monkeypatch.setattr", category="time", path="tests/e2e/reports/test_m.py")
     wrong_construct = finding(construct="patch", category="time", path="tests/e2e/reports/test_m.py")
-    wrong_category = finding(construct="monkeypatch.setattr", category="http", path="tests/e2e/reports/test_m.py")
+    wrong_category = finding(
+        construct="monkeypatch.setattr", category="http", path="tests/e2e/reports/test_m.py"
+    )
     wrong_path = finding(construct="monkeypatch.setattr", category="time", path="tests/e2e/billing/test_m.py")
     result = run(rules, right, wrong_construct, wrong_category, wrong_path)
     assert [f for f in result.tolerated] == [replace(right, reason="month boundaries")]
