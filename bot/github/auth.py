@@ -23,7 +23,8 @@ class AppJWT:
     """Signs App JWTs, reusing one until a minute before it expires."""
 
     def __init__(self, app_id: int | str, private_key: str, clock: Callable[[], float] = time.time):
-        self._app_id = str(app_id)
+        # GitHub takes the numeric App id as an integer `iss` (or the client id, a string).
+        self._issuer: int | str = int(app_id) if str(app_id).isdigit() else str(app_id)
         self._private_key = private_key
         self._clock = clock
         self._lock = threading.Lock()
@@ -37,7 +38,7 @@ class AppJWT:
                 issued = int(now) - JWT_BACKDATE
                 expires = int(now) + JWT_LIFETIME
                 self._token = jwt.encode(
-                    {"iat": issued, "exp": expires, "iss": self._app_id}, self._private_key, algorithm="RS256"
+                    {"iat": issued, "exp": expires, "iss": self._issuer}, self._private_key, algorithm="RS256"
                 )
                 self._expires = expires
             return self._token

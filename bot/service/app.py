@@ -79,7 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
             body += chunk
             if len(body) > settings.max_body_bytes:
                 return _refuse(jobs, x_github_event, 413, "payload too large")
-        if not valid_signature(settings.webhook_secret.get_secret_value(), bytes(body), x_hub_signature_256):
+        if not valid_signature(settings.secret, bytes(body), x_hub_signature_256):
             return _refuse(jobs, x_github_event, 401, "bad signature")
         if not x_github_event or not x_github_delivery:
             return _refuse(jobs, x_github_event, 400, "missing X-GitHub-Event or X-GitHub-Delivery")

@@ -149,6 +149,13 @@ class Ledger:
         with self._lock:
             return [r["key"] for r in self._db.execute("SELECT key FROM jobs WHERE state = 'queued'")]
 
+    def pulls_for_head(self, repo: str, head_sha: str) -> list[int]:
+        """Pull requests this service has reviewed at a head (for re-runs whose payload names none)."""
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT number FROM jobs WHERE repo = ? AND head_sha = ?",
+                                    (repo, head_sha)).fetchall()
+        return [r["number"] for r in rows]
+
     def has_completed(self, repo: str, number: int, head_sha: str) -> bool:
         job = self.get(job_key(repo, number, head_sha))
         return job is not None and job.state == "done"

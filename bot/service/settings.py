@@ -15,7 +15,8 @@ class Settings(BaseSettings):
     app_id: int = Field(description="The GitHub App's id (App settings page).")
     private_key_file: Path | None = Field(None, description="PEM file of the App's private key.")
     private_key: SecretStr | None = Field(None, description="The PEM itself, when a file is awkward.")
-    webhook_secret: SecretStr = Field(description="The App's webhook secret.")
+    webhook_secret: SecretStr | None = Field(None, description="The App's webhook secret.")
+    webhook_secret_file: Path | None = Field(None, description="A file holding the webhook secret (Docker secrets).")
     github_api_url: AnyHttpUrl = Field("https://api.github.com", description="GitHub's REST API root.")
     data_dir: Path = Field(Path("./mockguard-data"), description="Where the ledger and the queue live.")
     queue_url: str | None = Field(
@@ -39,6 +40,10 @@ class Settings(BaseSettings):
     def _one_key(self) -> "Settings":
         if self.private_key is None and self.private_key_file is None:
             raise ValueError("set MOCKGUARD_PRIVATE_KEY_FILE or MOCKGUARD_PRIVATE_KEY")
+        if self.webhook_secret is None and self.webhook_secret_file is not None:
+            self.webhook_secret = SecretStr(self.webhook_secret_file.read_text().strip())
+        if self.webhook_secret is None:
+            raise ValueError("set MOCKGUARD_WEBHOOK_SECRET or MOCKGUARD_WEBHOOK_SECRET_FILE")
         if len(self.webhook_secret.get_secret_value()) < 8:
             raise ValueError("MOCKGUARD_WEBHOOK_SECRET is too short to protect the webhook")
         return self
@@ -49,6 +54,11 @@ class Settings(BaseSettings):
             return self.private_key.get_secret_value()
         assert self.private_key_file is not None
         return self.private_key_file.read_text()
+
+    @property
+    def secret(self) -> str:
+        assert self.webhook_secret is not None
+        return self.webhook_secret.get_secret_value()
 
     @property
     def api_url(self) -> str:

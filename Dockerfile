@@ -1,0 +1,19 @@
+# mockguard serve: a slim, non-root image. Build: docker build -t mockguard .
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY rules ./rules
+RUN pip install --no-cache-dir --prefix=/install .
+
+FROM python:3.11-slim
+COPY --from=build /install /usr/local
+RUN useradd --create-home --uid 10001 mockguard && mkdir -p /data && chown mockguard /data
+USER mockguard
+ENV MOCKGUARD_DATA_DIR=/data \
+    PYTHONUNBUFFERED=1
+VOLUME /data
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
+CMD ["mockguard", "serve", "--host", "0.0.0.0", "--port", "8000"]
