@@ -2,9 +2,10 @@
 against the real thing, and the one paragraph that says why.
 
 The built-in templates are the files `rules/templates/<category>.py` (shipped in the wheel as
-`bot/_rules/templates`); a team may bring its own with `template_from_text`. `adapt` turns a template
-into the snippet a review comment suggests: no docstring, its test renamed after the user's test,
-and one comment line naming what it replaces. Pure apart from reading the packaged files.
+`bot/_rules/templates`); a team may bring its own with `template_from_text`. `adapt` turns a
+template into the snippet a review comment suggests: no docstring, its test renamed after the
+user's test, and one comment line naming what it replaces. Pure apart from reading the packaged
+files.
 """
 
 from __future__ import annotations

@@ -1,0 +1,132 @@
+"""`builtin_template`, `template_from_text` and `adapt`: what a review comment will suggest."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from bot.engine.model import CATEGORIES
+from bot.engine.templates import (
+    TemplateError,
+    adapt,
+    builtin_template,
+    rules_dir,
+    template_from_text,
+)
+
+
+def top_level_tests(code: str) -> list[str]:
+    return [
+        node.name
+        for node in ast.parse(code).body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
+    ]
+
+
+def all_names(code: str) -> set[str]:
+    tree = ast.parse(code)
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return names | {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_every_category_has_a_builtin_template(category):
+    template = builtin_template(category)
+    assert (template.category, template.source) == (category, f"builtin:{category}")
+    assert (rules_dir() / "templates" / f"{category}.py").read_text(encoding="utf-8") == template.code
+    assert len(top_level_tests(template.code)) == 1
+    assert template.why and "\n" not in template.why
+    assert "\n\n" not in ast.get_docstring(ast.parse(template.code))  # one paragraph
+    snippet = adapt(template, test_name=None, target=None)
+    code_lines = [line for line in snippet.splitlines() if line.strip()]
+    assert len(code_lines) <= 50, "a suggestion must stay short enough to paste"
+
+
+def test_an_unknown_category_gets_the_generic_template():
+    assert builtin_template("carrier-pigeon") == builtin_template("generic")
+
+
+def test_adapt_renames_the_test_and_names_the_target():
+    template = builtin_template("websocket")
+    [original] = top_level_tests(template.code)
+
+    target = "app.services.thread_service.create_websocket_manager"
+
+    snippet = adapt(template, test_name="test_thread_created", target=target)
+
+    first_line, _, code = snippet.partition("\n")
+    assert first_line == f"# Instead of patching {target}: talk to the real thing."
+    assert top_level_tests(code) == ["test_thread_created"]
+    assert original not in all_names(code)
+    assert ast.get_docstring(ast.parse(code)) is None
+    compile(snippet, "snippet.py", "exec")
+
+
+def test_the_rename_follows_scopes_not_text():
+    template = template_from_text("generic", textwrap.dedent('''\
+        """Why: one paragraph."""
+
+        import pytest
+
+
+        def helper():
+            test_orders = ["a local that only shares the name"]
+            return test_orders
+
+
+        def test_orders(tmp_path):
+            assert helper()
+
+
+        SELECTED = [test_orders]
+        KEYWORD = "test_orders"
+        '''), "tests/real/orders.py")
+
+    code = adapt(template, test_name="test_checkout", target=None)
+
+    assert "def test_checkout(tmp_path):" in code
+    assert "SELECTED = [test_checkout]" in code
+    assert '    test_orders = ["a local that only shares the name"]\n    return test_orders' in code
+    assert 'KEYWORD = "test_orders"' in code
+    assert code.startswith("# Instead of a mock: talk to the real thing.\nimport pytest\n")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("TestThreads.test_send", "test_send"),
+        ("tests/test_ws.py::test_send", "test_send"),
+        ("send_still_works", "test_send_still_works"),
+        (None, "test_place_order_takes_real_stock"),
+    ],
+)
+def test_adapt_makes_the_name_one_pytest_collects(given, expected):
+    snippet = adapt(builtin_template("generic"), test_name=given, target="app.orders.Inventory")
+    assert top_level_tests(snippet) == [expected]
+
+
+@pytest.mark.parametrize("bad", ["1st_test", "test-x", "class"])
+def test_adapt_refuses_a_name_python_cannot_define(bad):
+    with pytest.raises(TemplateError, match="not a Python function name"):
+        adapt(builtin_template("generic"), test_name=bad, target=None)
+
+
+def test_a_target_cannot_break_out_of_the_comment():
+    snippet = adapt(builtin_template("time"), test_name=None, target="app.clock\nimport os")
+    comment = "# Instead of patching app.clock import os: talk to the real thing."
+    assert snippet.splitlines()[0] == comment
+    assert "import os" not in snippet.splitlines()[1:]
+
+
+def test_a_team_template_without_docstring_or_single_test_is_kept_as_written():
+    text = "def test_one():\n    assert 1\n\n\ndef test_two():\n    assert 2\n"
+    template = template_from_text("database", text, ".mockguard/templates/database.py")
+    assert template.why == ""
+    assert adapt(template, test_name="test_mine", target="db").endswith(text)
+
+
+def test_a_template_that_does_not_parse_is_refused_with_its_source():
+    with pytest.raises(TemplateError, match=r"\.mockguard/templates/redis\.py: not a Python module"):
+        template_from_text("redis", "def test_(:\n", ".mockguard/templates/redis.py")
