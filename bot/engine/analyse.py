@@ -1,0 +1,219 @@
+"""From a change to a report: which files count, which sites are new, what to say about each."""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from .categories import ADVICE, infer_category
+from .config import Config, default_config
+from .fallback import scan_tokens
+from .model import FileChange, Finding, Notice, Report, Site
+from .novelty import new_imports, new_sites
+from .policy import apply_policy
+from .sites import ChunkParseError, FileScan, ImportSite, line_has_trigger, scan
+from .suppressions import find_suppressions, suppression_for
+from .templates import TemplateError, adapt, builtin_template, template_from_text
+
+MAX_FILE_BYTES = 2_000_000  # bigger "tests" are generated data, not code a person wrote
+PARALLEL_FROM_FILES = 24  # below this a process pool costs more than it saves
+
+
+@dataclass
+class FileResult:
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def analyse(
+    changes: Sequence[FileChange],
+    config: Config | None = None,
+    *,
+    today: date | None = None,
+    template_files: Mapping[str, str] | None = None,
+    workers: int | None = None,
+) -> Report:
+    """The report for a change: new mock sites in integration/e2e test files, after the rules file."""
+    config = config or default_config()
+    selected = [c for c in changes if config.is_integration_test(c.path)]
+    templates = _templates(config, template_files or {})
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers > 1 and len(selected) >= PARALLEL_FROM_FILES:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(analyse_file, selected, [templates] * len(selected), chunksize=8))
+    else:
+        results = [analyse_file(change, templates) for change in selected]
+
+    findings = [f for r in results for f in r.findings]
+    policy = apply_policy(findings, config, today=today or date.today())
+    return Report(
+        findings=tuple(policy.findings),
+        suppressed=tuple(f for r in results for f in r.suppressed),
+        tolerated=tuple(policy.tolerated),
+        notices=tuple(n for r in results for n in r.notices) + tuple(policy.notices),
+        files_checked=tuple(c.path for c in selected),
+        fail_on=config.fail_on,
+    )
+
+
+def analyse_file(change: FileChange, templates: Mapping[str, object] | None = None) -> FileResult:
+    result = FileResult()
+    head = change.head_text
+    if head is None or not change.added_lines:
+        return result
+    if len(head) > MAX_FILE_BYTES:
+        result.notices.append(Notice(change.path, f"skipped: {len(head)} bytes is over mockguard's {MAX_FILE_BYTES}-byte limit for a test file", level="warning"))
+        return result
+    head_lines = head.splitlines()
+    added = frozenset(n for n in change.added_lines if 0 < n <= len(head_lines))
+    if not any(line_has_trigger(head_lines[n - 1]) for n in added) and not _has_mock_alias(head):
+        return result
+
+    head_scan = _scan(change.path, head, added, result, side="head")
+    head_sites = head_scan.sites
+    added_imports = [i for i in head_scan.imports if i.line in added]
+    if not head_sites and not added_imports:
+        return result
+
+    base_scan = FileScan()
+    if change.base_text is not None:
+        base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, result, side="base")
+    fresh = new_sites(head_sites, base_scan.sites)
+    if not fresh and added_imports:
+        base_names = _names_used(change.base_text or "", {n for i in added_imports for n in i.names})
+        fresh_imports = new_imports(added_imports, base_scan.imports, base_names)
+        fresh = [_import_site(i, head_lines) for i in fresh_imports]
+
+    suppressions = find_suppressions(head, {line for s in fresh for line in (s.line, s.line - 1)})
+    for site in fresh:
+        finding = _finding(change.path, site, head_lines, templates or {})
+        suppression = suppression_for(site.line, suppressions, head_lines)
+        if suppression is None:
+            result.findings.append(finding)
+        elif suppression.reason:
+            result.suppressed.append(replace(finding, reason=suppression.reason))
+        else:
+            result.findings.append(finding)
+            result.findings.append(_reasonless_suppression(change.path, site, suppression.line, head_lines))
+    return result
+
+
+def _scan(path: str, text: str, wanted: frozenset[int], result: FileResult, *, side: str) -> FileScan:
+    try:
+        return scan(text, wanted)
+    except ChunkParseError as error:
+        where = f" (line {error.line})" if error.line else ""
+        result.notices.append(
+            Notice(path, f"the {side} version does not parse as Python{where}: {error}; its mock sites were read from tokens", line=error.line if side == "head" else None)
+        )
+        return scan_tokens(text, wanted)
+    except (RecursionError, MemoryError) as error:
+        result.notices.append(Notice(path, f"the {side} version is too deeply nested to parse ({type(error).__name__}); its mock sites were read from tokens"))
+        return scan_tokens(text, wanted)
+
+
+def _has_mock_alias(text: str) -> bool:
+    """An import with `as` from a mocking module can hide a site behind any name."""
+    return " as " in text and ("mock" in text or "respx" in text or "responses" in text)
+
+
+def _names_used(base_text: str, names: set[str]) -> set[str]:
+    """Which of `names` the base already uses as code (an import that repairs that use is not new)."""
+    used: set[str] = set()
+    if not names or not base_text:
+        return used
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(base_text).readline):
+            if token.type == tokenize.NAME and token.string in names:
+                used.add(token.string)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        used.update(n for n in names if n in base_text)
+    return used
+
+
+def _import_site(site: ImportSite, head_lines: list[str]) -> Site:
+    line_text = head_lines[site.line - 1]
+    return Site(
+        rule="MG109",
+        construct="import",
+        line=site.line,
+        column=len(line_text) - len(line_text.lstrip()) + 1,
+        end_line=site.line,
+        target=site.library,
+        library=site.library,
+        exact_key=site.exact_key,
+        component_key=f"import:{site.library}",
+    )
+
+
+def _templates(config: Config, template_files: Mapping[str, str]) -> dict[str, object]:
+    """Each category's template, once per run: built-in, or the team's file when the rules file names one."""
+    chosen: dict[str, object] = {}
+    from .model import CATEGORIES
+
+    for category in CATEGORIES:
+        path = config.template_for(category)
+        if path and path != "builtin" and path in template_files:
+            try:
+                chosen[category] = template_from_text(category, template_files[path], path)
+                continue
+            except TemplateError:
+                pass
+        chosen[category] = builtin_template(category)
+    return chosen
+
+
+def _finding(path: str, site: Site, head_lines: list[str], templates: Mapping[str, object]) -> Finding:
+    category = infer_category(site)
+    template = templates.get(category) or builtin_template(category)
+    try:
+        snippet = adapt(template, test_name=site.enclosing_test, target=site.target)  # type: ignore[arg-type]
+    except TemplateError:
+        snippet = None
+    return Finding(
+        path=path,
+        line=site.line,
+        column=site.column,
+        end_line=site.end_line,
+        construct=site.construct,
+        target=site.target,
+        category=category,
+        rule=site.rule,
+        severity="error",
+        message=_message(site, category),
+        template=snippet,
+        code=head_lines[site.line - 1].strip() if 0 < site.line <= len(head_lines) else "",
+    )
+
+
+def _message(site: Site, category: str) -> str:
+    what = f"`{site.target}`" if site.target else None
+    if site.construct == "import":
+        return f"New import of {site.library} in an integration test; {ADVICE[category]} instead of mocking."
+    if site.construct == "mock-class-alias":
+        return f"`{site.hints[0] if site.hints else 'A name'}` is bound to the mock class {site.target}; {ADVICE[category]} instead."
+    mocked = f"{site.construct} of {what}" if what else f"{site.construct}"
+    return f"New {mocked} mocks the {category} layer in an integration test; {ADVICE[category]} instead."
+
+
+def _reasonless_suppression(path: str, site: Site, comment_line: int, head_lines: list[str]) -> Finding:
+    return Finding(
+        path=path,
+        line=comment_line,
+        column=head_lines[comment_line - 1].find("#") + 1,
+        end_line=comment_line,
+        construct="suppression",
+        target=None,
+        category=infer_category(site),
+        rule="MG110",
+        severity="error",
+        message="`# mockguard: allow` needs a reason after it (`# mockguard: allow <why this mock is acceptable>`); the mock stays reported until it has one.",
+        template=None,
+        code=head_lines[comment_line - 1].strip(),
+    )

@@ -1,0 +1,87 @@
+"""What was mocked: one of the categories, guessed from the names around the site."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import yaml
+
+from .model import CATEGORIES, Site
+from .templates import rules_dir
+
+# Libraries that say what they mock whatever the names around them.
+LIBRARY_CATEGORIES = {
+    "responses": "http",
+    "respx": "http",
+    "requests_mock": "http",
+    "aioresponses": "http",
+    "httpretty": "http",
+    "pytest-httpx": "http",
+    "freezegun": "time",
+    "time_machine": "time",
+}
+ENVIRONMENT_CONSTRUCTS = {"monkeypatch.setenv", "monkeypatch.delenv"}
+
+# What to do instead, in one line, for the finding's message.
+ADVICE = {
+    "websocket": "connect a real WebSocket client to the app served on 127.0.0.1",
+    "database": "run the test against a real database through a fixture",
+    "redis": "start a real redis-server on loopback in a fixture",
+    "http": "serve the remote end from a real HTTP server on 127.0.0.1",
+    "llm": "point the real client at a loopback server that answers in the provider's format",
+    "auth": "issue real tokens with a key made in the test and let the real code verify them",
+    "time": "pass the clock (or `now`) into the code under test instead of freezing time",
+    "filesystem": "use real files under pytest's tmp_path",
+    "queue": "run a real queue and a real consumer, then assert the message arrives",
+    "internal-service": "run the real service and call it over a real connection",
+    "generic": "use the real collaborator from a fixture and assert on observable results",
+}
+
+_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case pieces of a name, plus adjacent pairs joined (`ClientSession` -> client_session)."""
+    pieces: list[str] = []
+    for part in _SPLIT.split(text):
+        pieces.extend(p.lower() for p in _CAMEL.findall(part))
+    return pieces + [f"{a}_{b}" for a, b in zip(pieces, pieces[1:])]
+
+
+@lru_cache(maxsize=1)
+def keyword_table() -> dict[str, frozenset[str]]:
+    data = yaml.safe_load((rules_dir() / "categories.yml").read_text(encoding="utf-8"))
+    unknown = set(data) - set(CATEGORIES)
+    if unknown:
+        raise ValueError(f"rules/categories.yml names unknown categories: {sorted(unknown)}")
+    return {category: frozenset(data[category]) for category in data}
+
+
+def category_of_words(pieces: list[str]) -> str | None:
+    """The category with most hits; ties go to the earlier one. "internal-service" names only
+    say whose code it is, so they decide only when no concrete kind of connection is named."""
+    best, best_hits = None, 0
+    for category, keywords in keyword_table().items():
+        hits = sum(1 for w in pieces if w in keywords)
+        if category == "internal-service" and best is not None:
+            break
+        if hits > best_hits:
+            best, best_hits = category, hits
+    return best
+
+
+def infer_category(site: Site) -> str:
+    if site.construct in ENVIRONMENT_CONSTRUCTS or (
+        site.construct.endswith("patch.dict") and (site.target or "").replace(" ", "") in ("os.environ", "environ")
+    ):
+        return "generic"
+    if site.library in LIBRARY_CATEGORIES:
+        return LIBRARY_CATEGORIES[site.library]
+    for source in (site.target, *site.hints, site.enclosing_test):
+        if source:
+            category = category_of_words(words(source))
+            if category:
+                return category
+    return "generic"

@@ -1,0 +1,82 @@
+"""MG106: HTTP mocking libraries (responses, respx, requests-mock, aioresponses, httpretty, pytest-httpx)."""
+
+from __future__ import annotations
+
+from .base import Draft, Invalid, Rule
+
+# Uses that install an HTTP mock, by canonical name. Registering routes on an installed mock
+# (`responses.add`, `rsps.get(...)`) only configures it and is not a new site.
+INSTALLERS = {
+    "responses.activate": "responses",
+    "responses.RequestsMock": "responses",
+    "responses.start": "responses",
+    "responses.mock": "responses",
+    "respx.mock": "respx",
+    "respx.MockRouter": "respx",
+    "respx.MockTransport": "respx",
+    "respx.start": "respx",
+    "requests_mock.Mocker": "requests_mock",
+    "requests_mock.mock": "requests_mock",
+    "aioresponses.aioresponses": "aioresponses",
+    "httpretty.activate": "httpretty",
+    "httpretty.enable": "httpretty",
+    "httpretty.httprettized": "httpretty",
+}
+# Fixtures that are inert until a route is registered on them: the registration is the site.
+FIXTURE_ROUTES = {
+    "respx.MockRouter": ("respx", {"route", "get", "post", "put", "patch", "delete", "head", "options", "request"}),
+    "requests_mock.Mocker": (
+        "requests_mock",
+        {"get", "post", "put", "patch", "delete", "head", "options", "request", "register_uri"},
+    ),
+    "pytest_httpx.HTTPXMock": ("pytest-httpx", {"add_response", "add_callback", "add_exception"}),
+}
+
+
+class HttpMockingLibrary(Rule):
+    id = "MG106"
+    name = "http-mocking-library-in-integration-test"
+    summary = "An integration test intercepts HTTP with a mocking library instead of a real server"
+    what_it_does = """
+        Flags each new installation of an HTTP mock: `@responses.activate`, `responses.RequestsMock()`,
+        `respx.mock`, `requests_mock.Mocker()`, `aioresponses()`, `httpretty.activate`, and a route
+        registered on the `respx_mock`, `requests_mock` or `httpx_mock` fixtures.
+    """
+    why_bad = """
+        These libraries answer inside the HTTP client, before a socket is opened. Timeouts, TLS,
+        headers, serialisation, redirects and the real server's error answers never happen, so the
+        test cannot catch the bugs that live there.
+    """
+    example = """
+        @responses.activate
+        def test_weather():
+            responses.get("https://api.example.com/today", json={"temp": 21})
+            assert fetch_weather().temp == 21
+    """
+    use_instead = """
+        Start a real HTTP server on 127.0.0.1 in a fixture, point the client's base URL at it and
+        let the request travel over a real socket.
+    """
+    VALID = (
+        "import httpx\n\ndef test_x(live_server):\n    assert httpx.get(live_server.url).status_code == 200\n",
+        "import responses\n\ndef test_x():\n    with responses.RequestsMock() as rsps:\n        rsps.add(responses.GET, 'http://x')\n",
+    )
+    INVALID = (
+        Invalid("import responses\n\n@responses.activate\ndef test_x():\n    responses.get('http://x', json={})\n", lines=(3,), construct="responses", category="http"),
+        Invalid("import respx\n\ndef test_x():\n    with respx.mock(base_url='http://x') as router:\n        router.get('/a')\n", lines=(4,)),
+        Invalid("def test_x(httpx_mock):\n    httpx_mock.add_response(json={'ok': True})\n", lines=(2,), construct="pytest-httpx"),
+    )
+
+    def on_call(self, qualified, call, ctx):
+        if qualified in INSTALLERS:
+            return Draft(construct=INSTALLERS[qualified], library=INSTALLERS[qualified], component=f"http:{ctx.test_name}")
+        owner, _, method = qualified.rpartition(".")
+        if owner in FIXTURE_ROUTES and method in FIXTURE_ROUTES[owner][1]:
+            library = FIXTURE_ROUTES[owner][0]
+            return Draft(construct=library, library=library, component=f"http:{ctx.test_name}")
+        return None
+
+    def on_reference(self, qualified, node, ctx):
+        if ctx.how in ("decorator", "with") and qualified in INSTALLERS:
+            return Draft(construct=INSTALLERS[qualified], library=INSTALLERS[qualified], component=f"http:{ctx.test_name}")
+        return None

@@ -1,0 +1,119 @@
+"""MG102: mock objects built in a test; MG103: a name bound to a mock class itself."""
+
+from __future__ import annotations
+
+from .base import Draft, Invalid, Rule, expression_text, keyword, last_segment, positional
+
+MOCK_CLASSES = {
+    "unittest.mock.Mock": "Mock",
+    "unittest.mock.MagicMock": "MagicMock",
+    "unittest.mock.AsyncMock": "AsyncMock",
+    "unittest.mock.NonCallableMock": "NonCallableMock",
+    "unittest.mock.NonCallableMagicMock": "NonCallableMagicMock",
+    "unittest.mock.PropertyMock": "PropertyMock",
+    "unittest.mock.CoroutineMock": "AsyncMock",  # asynctest's name for it
+}
+MOCK_FACTORIES = {
+    "unittest.mock.create_autospec": "create_autospec",
+    "unittest.mock.mock_open": "mock_open",
+}
+
+
+def mock_object_draft(construct: str, call, ctx, library: str) -> Draft:
+    spec = keyword(call, "spec") or keyword(call, "spec_set") or keyword(call, "wraps")
+    if construct.endswith("create_autospec"):
+        spec = positional(call, 0) or spec
+    target = expression_text(spec, ctx)
+    if construct.endswith("mock_open"):
+        target = target or "builtins.open"
+    names = ctx.bound_names
+    component = last_segment(target) or (names[0] if names else None) or ctx.test_name
+    return Draft(construct=construct, library=library, target=target, component=f"mock:{component}", hints=names)
+
+
+class MockObject(Rule):
+    id = "MG102"
+    name = "mock-object-in-integration-test"
+    summary = "An integration test builds a Mock, MagicMock or AsyncMock in place of a real object"
+    what_it_does = """
+        Flags each new construction of `Mock`, `MagicMock`, `AsyncMock`, `NonCallableMock`,
+        `PropertyMock`, `create_autospec(...)` or `mock_open(...)`, wherever it stands: assigned,
+        passed as an argument, inside a list or a dict.
+    """
+    why_bad = """
+        A mock object accepts every call and returns another mock. Handed to the code under test
+        in place of a database session, a client or a manager, it turns every interaction into a
+        no-op that always succeeds, so the integration test checks the test's own expectations
+        instead of the system.
+    """
+    example = """
+        async def test_create_user(service):
+            service.db = AsyncMock()
+            await service.create_user("ada")
+            service.db.add.assert_called_once()
+    """
+    use_instead = """
+        Give the code a real object from a fixture (a database session on a real database, a real
+        client on a loopback server) and assert on the state it leaves:
+
+            async def test_create_user(service, db_session):
+                await service.create_user("ada")
+                assert await db_session.scalar(select(User.name)) == "ada"
+    """
+    VALID = (
+        "class MockClient:\n    def send(self):\n        return 1\n\ndef test_fake():\n    client = MockClient()\n",
+        "from unittest.mock import MagicMock\n\ndef test_uses(existing_mock):\n    existing_mock.return_value = MagicMock\n",
+        "def test_word():\n    mock_data = {'a': 1}  # MagicMock() in a comment\n",
+    )
+    INVALID = (
+        Invalid("from unittest.mock import AsyncMock\n\ndef test_x(service):\n    service.db = AsyncMock()\n", lines=(4,), construct="AsyncMock", category="database"),
+        Invalid(
+            "from unittest.mock import MagicMock\n\ndef test_x():\n    run(clients=[MagicMock(), MagicMock()],\n        cfg={'x': MagicMock()})\n",
+            lines=(4, 4, 5),
+        ),
+        Invalid("import unittest.mock\n\ndef test_x():\n    m = unittest.mock.create_autospec(Session)\n", lines=(4,), construct="create_autospec"),
+    )
+
+    def on_call(self, qualified, call, ctx):
+        construct = MOCK_CLASSES.get(qualified) or MOCK_FACTORIES.get(qualified)
+        if construct is None:
+            return None
+        return mock_object_draft(construct, call, ctx, "unittest.mock")
+
+
+class MockClassAlias(Rule):
+    id = "MG103"
+    name = "mock-class-alias"
+    summary = "A name is bound to a mock class, so every use of that name builds a mock"
+    what_it_does = """
+        Flags an assignment whose value is a mock class itself, not an instance:
+        `db = AsyncMock` or `Session = MagicMock`.
+    """
+    why_bad = """
+        Binding a name to a mock class hides the mock from every reader of the code that uses the
+        name: each call of it silently builds a new mock in place of the real collaborator.
+    """
+    example = """
+        from unittest.mock import AsyncMock
+
+        db = AsyncMock
+    """
+    use_instead = """
+        Bind the name to the real class, or better, receive the real object from a fixture.
+    """
+    VALID = ("from unittest.mock import AsyncMock\n\nkinds = [int, str]\n",)
+    INVALID = (
+        Invalid("from unittest.mock import AsyncMock\n\ndb = AsyncMock\n", lines=(3,), construct="mock-class-alias", category="database"),
+    )
+
+    def on_reference(self, qualified, node, ctx):
+        if ctx.how != "assign" or qualified not in MOCK_CLASSES:
+            return None
+        names = ctx.bound_names
+        return Draft(
+            construct="mock-class-alias",
+            library="unittest.mock",
+            target=MOCK_CLASSES[qualified],
+            component=f"alias:{names[0] if names else qualified}",
+            hints=names,
+        )

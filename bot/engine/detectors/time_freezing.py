@@ -1,0 +1,53 @@
+"""MG108: freezing or moving time with freezegun or time-machine."""
+
+from __future__ import annotations
+
+from .base import Draft, Invalid, Rule, expression_text, positional
+
+FREEZERS = {
+    "freezegun.freeze_time": "freezegun",
+    "freezegun.api.freeze_time": "freezegun",
+    "time_machine.travel": "time_machine",
+    "time_machine.TimeMachineFixture.move_to": "time_machine",
+    "time_machine.TimeMachineFixture.shift": "time_machine",
+}
+
+
+class TimeFreeze(Rule):
+    id = "MG108"
+    name = "frozen-time-in-integration-test"
+    summary = "An integration test freezes or moves the clock by patching time"
+    what_it_does = """
+        Flags each new `freeze_time(...)` (freezegun) and `time_machine.travel(...)`, as a
+        decorator, a context manager or a call, and a move of the `time_machine` fixture.
+    """
+    why_bad = """
+        Freezing time patches `datetime`, `time` and friends process-wide, including inside the
+        database driver, the HTTP client and the event loop, so the integration test runs against
+        a clock no real component ever sees.
+    """
+    example = """
+        @freeze_time("2024-01-01")
+        def test_token_expires(client):
+            ...
+    """
+    use_instead = """
+        Make the time an input: pass a clock (or `now`) into the code under test from a fixture,
+        and assert on values relative to it.
+    """
+    VALID = ("import datetime\n\ndef test_x(clock):\n    assert clock.now() <= datetime.datetime.now()\n",)
+    INVALID = (
+        Invalid("from freezegun import freeze_time\n\n@freeze_time('2024-01-01')\ndef test_x():\n    pass\n", lines=(3,), construct="freezegun", category="time"),
+        Invalid("import time_machine\n\ndef test_x():\n    with time_machine.travel(0):\n        pass\n", lines=(4,), construct="time_machine"),
+    )
+
+    def on_call(self, qualified, call, ctx):
+        library = FREEZERS.get(qualified)
+        if library is None:
+            return None
+        return Draft(
+            construct=library,
+            library=library,
+            target=expression_text(positional(call, 0), ctx),
+            component=f"time:{ctx.test_name}",
+        )

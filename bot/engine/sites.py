@@ -1,0 +1,382 @@
+"""Find the mock-usage sites on given lines of one Python file.
+
+Only what can hold a site is parsed: the file is cut into its top-level statements ("chunks"),
+and libcst parses the chunks that hold a wanted line with a mock-ish word on it, plus the chunks
+that import from mocking modules (for name resolution). A cut that lands inside a multi-line string
+shows up as a parse error and the chunk is merged with the next one, so a site is never dropped.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .detectors.base import Draft, UseContext
+from .detectors.mock_imports import library_of
+from .model import Site
+from .names import ANNOTATION_TYPES, FIXTURE_TYPES, MOCK_MODULES, Bindings, is_mock_module, resolve
+from .rules import DETECTORS
+
+# Words that stand on the first line of every site (the callee's last name, a fixture, a module).
+TRIGGER_WORDS = frozenset(
+    """
+    patch object dict multiple Mock MagicMock AsyncMock NonCallableMock NonCallableMagicMock
+    PropertyMock CoroutineMock create_autospec mock_open stub async_stub mock
+    mocker module_mocker class_mocker package_mocker session_mocker MockerFixture
+    monkeypatch MonkeyPatch setattr delattr setitem delitem setenv delenv syspath_prepend
+    responses respx requests_mock aioresponses httpretty pytest_httpx httpx_mock respx_mock
+    activate RequestsMock MockRouter MockTransport Mocker enable httprettized
+    moto freezegun freeze_time time_machine travel move_to shift
+    add_response add_callback add_exception route pytest_mock unittest asynctest
+    """.split()
+)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IMPORT_OF_INTEREST = re.compile(
+    r"^\s*(?:from|import)\s+(?:%s|pytest)\b" % "|".join(re.escape(m.split(".")[0]) for m in MOCK_MODULES),
+    re.MULTILINE,
+)
+_CLOSERS = (")", "]", "}")
+_CONTINUATIONS = ("else", "elif", "except", "finally")
+_CONFIGURING_ATTRIBUTES = {"return_value", "side_effect", "spec", "__class__"}
+
+
+def line_has_trigger(line: str, extra_words: frozenset[str] | set[str] = frozenset()) -> bool:
+    for word in _WORD.findall(line):
+        if word in TRIGGER_WORDS or word in extra_words or word.startswith("mock_"):
+            return True
+    return False
+
+
+def normalise_code(code: str) -> str:
+    """Code with layout, comments, quote style and trailing commas removed: equal for a moved,
+    re-indented or re-wrapped site."""
+    try:
+        tokens = [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(code.strip()).readline)
+            if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
+        ]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return "".join(code.split())
+    parts: list[str] = []
+    for index, token in enumerate(tokens):
+        text = token.string
+        if token.type == tokenize.STRING:
+            text = _canonical_string(text)
+        elif text == "," and index + 1 < len(tokens) and tokens[index + 1].string in _CLOSERS:
+            continue
+        parts.append(text)
+    return " ".join(parts)
+
+
+def _canonical_string(text: str) -> str:
+    import ast
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    return repr(value)
+
+
+# --- chunks -------------------------------------------------------------------------------
+
+
+@dataclass
+class Chunk:
+    start: int  # 0-based index of the first line
+    end: int  # exclusive
+
+    def covers(self, line_number: int) -> bool:
+        return self.start < line_number <= self.end
+
+
+def split_chunks(lines: list[str]) -> list[Chunk]:
+    """Cut a file at lines that start a new top-level statement (by their look; parsing checks)."""
+    starts = [0]
+    in_decorators = False
+    previous_continues = False
+    for index, line in enumerate(lines):
+        stripped = line.rstrip("\r\n")
+        if not stripped.strip() or stripped.lstrip().startswith("#"):
+            continue
+        is_top = not stripped[0].isspace()
+        if is_top and index > 0 and not previous_continues and not in_decorators:
+            word = _WORD.match(stripped)
+            if not stripped.startswith(_CLOSERS) and not (word and word.group() in _CONTINUATIONS):
+                if starts[-1] != index:
+                    starts.append(index)
+        if is_top:
+            in_decorators = stripped.startswith("@")
+        previous_continues = stripped.endswith("\\")
+    bounds = starts + [len(lines)]
+    return [Chunk(bounds[i], bounds[i + 1]) for i in range(len(starts)) if bounds[i] < bounds[i + 1]]
+
+
+# --- the visitor ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    line: int
+    library: str
+    names: tuple[str, ...]  # local names it binds
+    exact_key: str
+
+
+class SiteVisitor(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, module: cst.Module, first_line: int, bindings: Bindings, fixtures_everywhere: bool = False):
+        super().__init__()
+        self.module = module
+        self.offset = first_line - 1
+        self.bindings = bindings
+        self.scopes: list[dict[str, str]] = [dict(FIXTURE_TYPES) if fixtures_everywhere else {}]
+        self.tests: list[str] = []
+        self.names: list[str] = []
+        self.sites: list[Site] = []
+        self.imports: list[ImportSite] = []
+
+    # scopes ---------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        scope = dict(self.scopes[-1])
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            name = param.name.value
+            kind = FIXTURE_TYPES.get(name, "")
+            if param.annotation is not None:
+                annotated = resolve(param.annotation.annotation, self.bindings.imports, scope)
+                kind = ANNOTATION_TYPES.get(annotated or "", kind)
+            scope[name] = kind  # "" shadows an import of the same name
+        self.scopes.append(scope)
+        self.tests.append(node.name.value)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+        self.tests.pop()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self._record_imports(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self._record_imports(node)
+
+    def _record_imports(self, node: cst.Import | cst.ImportFrom) -> None:
+        bound = self.bindings.bind_import(node)
+        for scope in self.scopes:
+            for binding in bound:
+                scope.pop(binding.local, None)
+        if not bound:
+            return
+        libraries = sorted({library_of(b.module) for b in bound})
+        line = self._line(node)
+        for library in libraries:
+            names = tuple(b.local for b in bound if library_of(b.module) == library)
+            self.imports.append(ImportSite(line, library, names, normalise_code(self.module.code_for_node(node))))
+
+    # names around a use -----------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        targets = [t.target for t in node.targets]
+        self.names.extend(self._target_names(targets))
+        self._bind_local_mockers(targets, node.value)
+        if isinstance(node.value, (cst.Name, cst.Attribute)) and not self._configures_mock(targets):
+            self._reference(node.value, "assign")
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        del self.names[len(self.names) - len(self._target_names([t.target for t in original_node.targets])) :]
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.names.extend(self._target_names([node.target]))
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        del self.names[len(self.names) - len(self._target_names([original_node.target])) :]
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.names.append(node.keyword.value)
+
+    def leave_Arg(self, original_node: cst.Arg) -> None:
+        if original_node.keyword is not None:
+            self.names.pop()
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        key = node.key.evaluated_value if isinstance(node.key, cst.SimpleString) else None
+        self.names.append(key if isinstance(key, str) else "")
+
+    def leave_DictElement(self, original_node: cst.DictElement) -> None:
+        self.names.pop()
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self._bind_local_mockers([node.asname.name], node.item)
+        if isinstance(node.item, (cst.Name, cst.Attribute)):
+            self._reference(node.item, "with")
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        if isinstance(node.decorator, (cst.Name, cst.Attribute)):
+            self._reference(node.decorator, "decorator")
+
+    # uses -----------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = resolve(node.func, self.bindings.imports, self.scopes[-1])
+        if qualified is None:
+            return
+        context = self._context("call")
+        for detector in DETECTORS:
+            draft = detector.on_call(qualified, node, context)
+            if draft is not None:
+                self._record(detector.id, draft, node)
+                return
+
+    def _reference(self, node: cst.BaseExpression, how: str) -> None:
+        qualified = resolve(node, self.bindings.imports, self.scopes[-1])
+        if qualified is None:
+            return
+        context = self._context(how)
+        for detector in DETECTORS:
+            draft = detector.on_reference(qualified, node, context)
+            if draft is not None:
+                self._record(detector.id, draft, node)
+                return
+
+    # helpers --------------------------------------------------------------------------
+    def _context(self, how: str) -> UseContext:
+        names = tuple(n for n in reversed(self.names) if n)[:3]
+        return UseContext(module=self.module, test_name=self.tests[-1] if self.tests else None, bound_names=names, how=how)
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line + self.offset
+
+    def _record(self, rule: str, draft: Draft, node: cst.CSTNode) -> None:
+        position = self.get_metadata(PositionProvider, node)
+        code = self.module.code_for_node(node)
+        test_name = self.tests[-1] if self.tests else None
+        self.sites.append(
+            Site(
+                rule=rule,
+                construct=draft.construct,
+                line=position.start.line + self.offset,
+                column=position.start.column + 1,
+                end_line=position.end.line + self.offset,
+                target=draft.target,
+                library=draft.library,
+                exact_key=normalise_code(code),
+                component_key=f"{draft.component}" if draft.component else normalise_code(code),
+                hints=draft.hints,
+                enclosing_test=test_name,
+            )
+        )
+
+    @staticmethod
+    def _target_names(targets: Iterable[cst.BaseExpression]) -> list[str]:
+        names = []
+        for target in targets:
+            if isinstance(target, cst.Name):
+                names.append(target.value)
+            elif isinstance(target, cst.Attribute):
+                names.append(target.attr.value)
+        return names
+
+    @staticmethod
+    def _configures_mock(targets: list[cst.BaseExpression]) -> bool:
+        return any(isinstance(t, cst.Attribute) and t.attr.value in _CONFIGURING_ATTRIBUTES for t in targets)
+
+    def _bind_local_mockers(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
+        """`mp = pytest.MonkeyPatch()` or `with MonkeyPatch.context() as mp:` makes `mp` a monkeypatch."""
+        if not isinstance(value, cst.Call):
+            return
+        made = resolve(value.func, self.bindings.imports, self.scopes[-1])
+        if made in ("_pytest.monkeypatch.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch.context"):
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    self.scopes[-1][target.value] = "_pytest.monkeypatch.MonkeyPatch"
+
+
+# --- scanning a file -----------------------------------------------------------------------
+
+
+@dataclass
+class FileScan:
+    sites: list[Site] = field(default_factory=list)
+    imports: list[ImportSite] = field(default_factory=list)
+    error: str | None = None
+    error_line: int | None = None
+
+
+class ChunkParseError(Exception):
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.line = line
+
+
+def _parse(text: str) -> cst.Module:
+    return cst.parse_module(text)
+
+
+def scan(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
+    """Sites whose first line is in `wanted`, and every mocking import of the file's parsed parts.
+
+    Raises ChunkParseError when the file does not parse (the caller falls back to tokens).
+    """
+    lines = text.splitlines(keepends=True)
+    chunks = split_chunks(lines)
+    bindings = Bindings()
+    result = FileScan()
+
+    import_chunks = [c for c in chunks if _IMPORT_OF_INTEREST.search("".join(lines[c.start : c.end]))]
+    parsed: dict[int, tuple[Chunk, cst.Module]] = {}
+    for chunk in import_chunks:
+        chunk, module = _parse_chunk(lines, chunks, chunk)
+        parsed[chunk.start] = (chunk, module)
+        _visit(module, chunk, bindings, result)
+
+    aliases = {local for local, qualified in bindings.imports.items() if is_mock_module(qualified)}
+    for number in sorted(wanted):
+        if not 0 < number <= len(lines) or not line_has_trigger(lines[number - 1], aliases):
+            continue
+        chunk = next((c for c in chunks if c.covers(number)), None)
+        if chunk is None or any(p.start <= chunk.start < p.end for p, _ in parsed.values()):
+            continue
+        chunk, module = _parse_chunk(lines, chunks, chunk)
+        parsed[chunk.start] = (chunk, module)
+        _visit(module, chunk, bindings, result)
+
+    return dedupe(result, wanted)
+
+
+def dedupe(result: FileScan, wanted: frozenset[int] | set[int]) -> FileScan:
+    """Keep each wanted site once (a widened chunk can visit a part twice), in line order."""
+    sites = {(s.line, s.column, s.construct): s for s in result.sites if s.line in wanted}
+    imports = {(i.line, i.library): i for i in result.imports}
+    result.sites = sorted(sites.values(), key=lambda s: (s.line, s.column))
+    result.imports = sorted(imports.values(), key=lambda i: i.line)
+    return result
+
+
+def _parse_chunk(lines: list[str], chunks: list[Chunk], chunk: Chunk) -> tuple[Chunk, cst.Module]:
+    """Parse a chunk; on a parse error widen it to the next cut, then to the whole file."""
+    start, end = chunk.start, chunk.end
+    following = [c.end for c in chunks if c.end > end][:3]
+    for attempt_end in [end, *following, len(lines)]:
+        try:
+            return Chunk(start, attempt_end), _parse("".join(lines[start:attempt_end]))
+        except cst.ParserSyntaxError:
+            continue
+    try:
+        return Chunk(0, len(lines)), _parse("".join(lines))
+    except cst.ParserSyntaxError as error:
+        raise ChunkParseError(f"{error.message} (line {error.raw_line})", error.raw_line) from error
+
+
+def _visit(module: cst.Module, chunk: Chunk, bindings: Bindings, result: FileScan) -> None:
+    visitor = SiteVisitor(module, chunk.start + 1, bindings)
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
+    result.sites.extend(visitor.sites)
+    result.imports.extend(visitor.imports)

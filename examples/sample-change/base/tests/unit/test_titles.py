@@ -1,0 +1,2 @@
+def test_title_is_trimmed():
+    assert " a ".strip() == "a"
