@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from .base import Draft, Invalid, Rule, expression_text, keyword, last_segment, positional
 
 MOCK_CLASSES = {
@@ -23,11 +25,13 @@ def mock_object_draft(construct: str, call, ctx, library: str) -> Draft:
     spec = keyword(call, "spec") or keyword(call, "spec_set") or keyword(call, "wraps")
     if construct.endswith("create_autospec"):
         spec = positional(call, 0) or spec
-    target = expression_text(spec, ctx)
+    # Only a named class says what is mocked; a list of attribute names does not.
+    target = expression_text(spec, ctx) if isinstance(spec, (cst.Name, cst.Attribute)) else None
     if construct.endswith("mock_open"):
         target = target or "builtins.open"
     names = ctx.bound_names
-    component = last_segment(target) or (names[0] if names else None) or ctx.test_name
+    # The name a mock is bound to is its most stable identity: a spec added later keeps it.
+    component = (names[0] if names else None) or last_segment(target) or ctx.test_name
     return Draft(construct=construct, library=library, target=target, component=f"mock:{component}", hints=names)
 
 
