@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -37,9 +38,10 @@ class AppJWT:
             if self._token is None or now > self._expires - 60:
                 issued = int(now) - JWT_BACKDATE
                 expires = int(now) + JWT_LIFETIME
-                self._token = jwt.encode(
-                    {"iat": issued, "exp": expires, "iss": self._issuer}, self._private_key, algorithm="RS256"
-                )
+                # PyJWS, not jwt.encode: recent PyJWT refuses a non-string `iss`, and GitHub's own
+                # examples send the numeric App id as a number.
+                claims = json.dumps({"iat": issued, "exp": expires, "iss": self._issuer}).encode()
+                self._token = jwt.PyJWS().encode(claims, self._private_key, algorithm="RS256")
                 self._expires = expires
             return self._token
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from .auth import AppJWT, InstallationTokens
 from .errors import GitHubError, NotFound, Unprocessable
@@ -24,21 +24,22 @@ from .politeness import Politeness
 log = logging.getLogger("mockguard.github")
 
 API_VERSION = "2022-11-28"
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Methods safe to send again when the answer was lost or a 5xx: repeating them changes nothing.
+# POST is not (a 502 can come after GitHub created the thing); neither is a check-run PATCH that
+# appends annotations. Those fail up to the job, which re-reads what exists before writing again.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 # Errors where the request surely never reached GitHub, so even a POST is safe to send again.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 ResponseHook = Callable[[str, int | str], None]  # (method, status or error name) for metrics
 
 
-class _RetryableTransport(Exception):
+class _Retry(Exception):
+    """Wraps an error that is worth another try of the same request."""
+
     def __init__(self, error: Exception):
         super().__init__(str(error))
         self.error = error
-
-
-def _transient(error: BaseException) -> bool:
-    return isinstance(error, _RetryableTransport) or (isinstance(error, GitHubError) and error.transient)
 
 
 class _Wait:
@@ -50,7 +51,7 @@ class _Wait:
 
     def __call__(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, GitHubError) and error.retry_after is not None:
+        if isinstance(error, _Retry) and isinstance(error.error, GitHubError) and error.error.retry_after is not None:
             return 0.0
         return self._backoff(state)
 
@@ -97,8 +98,10 @@ class GitHub:
 
     # -- the one request path ----------------------------------------------------------------
     def request(self, method: str, path: str, *, auth: Callable[[], str], lane: object, json: Any = None,
-                params: dict | None = None, accept: str | None = None, raw: bool = False) -> Any:
-        response = self._send(method, path, auth=auth, lane=lane, json=json, params=params, accept=accept)
+                params: dict | None = None, accept: str | None = None, raw: bool = False,
+                repeatable: bool | None = None) -> Any:
+        response = self._send(method, path, auth=auth, lane=lane, json=json, params=params, accept=accept,
+                              repeatable=method in IDEMPOTENT if repeatable is None else repeatable)
         if raw:
             return response
         if response.status_code == 204 or not response.content:
@@ -113,7 +116,7 @@ class GitHub:
         for _ in range(max_pages):
             if url is None:
                 return
-            response = self._send("GET", url, auth=auth, lane=lane, params=params)
+            response = self._send("GET", url, auth=auth, lane=lane, params=params, repeatable=True)
             data = response.json()
             items = data[key] if key else data
             if not isinstance(items, list):  # GitHub wraps some lists, e.g. {"installations": [...]}
@@ -123,9 +126,9 @@ class GitHub:
             url, params = (following, None) if following else (None, None)
 
     def _send(self, method: str, path: str, *, auth: Callable[[], str], lane: object, json: Any = None,
-              params: dict | None = None, accept: str | None = None) -> httpx.Response:
+              params: dict | None = None, accept: str | None = None, repeatable: bool = True) -> httpx.Response:
         retrying = Retrying(
-            retry=retry_if_exception(_transient),
+            retry=retry_if_exception_type(_Retry),
             wait=_Wait(self.backoff, self.max_backoff),
             stop=stop_after_attempt(self.attempts),
             reraise=True,
@@ -135,13 +138,16 @@ class GitHub:
                        "error": str(state.outcome.exception() if state.outcome else "")},
             ),
         )
-        for attempt in retrying:
-            with attempt:
-                response = self._send_once(method, path, auth=auth, lane=lane, json=json, params=params,
-                                           accept=accept)
+        try:
+            for attempt in retrying:
+                with attempt:
+                    response = self._send_once(method, path, auth=auth, lane=lane, json=json, params=params,
+                                               accept=accept, repeatable=repeatable)
+        except _Retry as exhausted:
+            raise exhausted.error from None
         return response  # type: ignore[possibly-undefined]
 
-    def _send_once(self, method, path, *, auth, lane, json, params, accept) -> httpx.Response:
+    def _send_once(self, method, path, *, auth, lane, json, params, accept, repeatable) -> httpx.Response:
         headers = {"Authorization": auth()}
         if accept:
             headers["Accept"] = accept
@@ -150,10 +156,8 @@ class GitHub:
                 response = self.http.request(method, path, json=json, params=params, headers=headers)
             except httpx.TransportError as error:
                 self._count(method, type(error).__name__)
-                # A POST that may have reached GitHub is not sent again here: the job above
-                # re-reads what is already posted before writing, so it retries safely instead.
-                if method in IDEMPOTENT or isinstance(error, NOT_SENT):
-                    raise _RetryableTransport(error) from error
+                if repeatable or isinstance(error, NOT_SENT):
+                    raise _Retry(error) from error
                 raise
         self._count(method, response.status_code)
         self._note_rate_limit(lane, response)
@@ -161,8 +165,12 @@ class GitHub:
             error = self._error(method, path, response)
             if error.retry_after is not None:
                 # Pause the whole installation, not just this request: its other requests would
-                # only dig the rate-limit hole deeper.
+                # only dig the rate-limit hole deeper. GitHub refused the request, so even a POST
+                # is safe to send again.
                 self.politeness.block(lane, error.retry_after)
+                raise _Retry(error)
+            if error.status >= 500 and repeatable:
+                raise _Retry(error)
             raise error
         return response
 
@@ -288,7 +296,13 @@ class Installation:
         return self.request("POST", f"/repos/{repo}/check-runs", json=fields)
 
     def update_check_run(self, repo: str, check_run_id: int, **fields) -> dict:
-        return self.request("PATCH", f"/repos/{repo}/check-runs/{check_run_id}", json=fields)
+        # Annotations append: a lost answer must not make us send the same batch twice.
+        appends = bool((fields.get("output") or {}).get("annotations"))
+        return self.request("PATCH", f"/repos/{repo}/check-runs/{check_run_id}", json=fields,
+                            repeatable=not appends)
+
+    def check_run_annotations(self, repo: str, check_run_id: int) -> list[dict]:
+        return list(self.paginate(f"/repos/{repo}/check-runs/{check_run_id}/annotations"))
 
     def create_review(self, repo: str, number: int, *, commit_id: str, body: str, comments: list[dict],
                       event: str = "COMMENT") -> dict:

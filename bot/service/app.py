@@ -27,6 +27,13 @@ from .settings import Settings
 log = logging.getLogger("mockguard.web")
 
 
+def get_jobs(request: Request) -> Jobs:
+    return request.app.state.jobs
+
+
+JobsDep = Annotated[Jobs, Depends(get_jobs)]
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -49,11 +56,6 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="mockguard", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
-
-    def get_jobs(request: Request) -> Jobs:
-        return request.app.state.jobs
-
-    JobsDep = Annotated[Jobs, Depends(get_jobs)]
 
     @app.get("/healthz")
     def healthz(jobs: JobsDep) -> dict:
@@ -94,8 +96,9 @@ def create_app(settings: Settings) -> FastAPI:
             try:
                 outcome = await run_in_threadpool(_accept, jobs, event)
             except ValidationError as error:
-                log.warning("payload lacks what its handler needs", extra={"event": event.name,
-                                                                             "error": error.errors()[:3]})
+                await run_in_threadpool(jobs.ledger.forget_delivery, event.delivery)  # a fixed redelivery may pass
+                problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5]]
+                log.warning("payload lacks what its handler needs", extra={"event": event.name, "problems": problems})
                 return _refuse(jobs, event.name, 400, "payload does not have the expected shape")
             log.info("delivery accepted", extra={"event": event.name, "action": event.action, "outcome": outcome})
         jobs.metrics.deliveries.labels(event=event.name, outcome=outcome).inc()
@@ -107,7 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
 def _accept(jobs: Jobs, event: Event) -> str:
     if not jobs.ledger.record_delivery(event.delivery, event.name, event.action):
         return "duplicate"  # a redelivery keeps its delivery id
-    return "queued" if router.dispatch(event, jobs) else "ignored"
+    return "accepted" if router.dispatch(event, jobs) else "ignored"
 
 
 def _refuse(jobs: Jobs, event: str | None, status: int, reason: str) -> JSONResponse:

@@ -82,6 +82,10 @@ class Ledger:
                                 (delivery, event, action, time.time()))
             return cursor.rowcount == 1
 
+    def forget_delivery(self, delivery: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM deliveries WHERE id = ?", (delivery,))
+
     # -- jobs -------------------------------------------------------------------------------
     def want(self, installation_id: int, repo: str, number: int, head_sha: str, delivery: str | None,
              *, force: bool = False) -> str | None:

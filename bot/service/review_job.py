@@ -93,7 +93,7 @@ class ReviewJob:
         except Exception as error:  # noqa: BLE001 - every failure must end in a completed check
             self.metrics.jobs_failed.inc()
             if transient(error) and job.attempts < self.settings.job_attempts:
-                delay = min(60.0, 2.0 * 2 ** (job.attempts - 1))
+                delay = min(60.0, self.settings.job_retry_delay * 2 ** (job.attempts - 1))
                 log.warning("job failed, will retry", extra={"job": job.key, "error": str(error), "delay": delay})
                 self.ledger.release(job.key, str(error))
                 self.requeue(job.key, delay)
@@ -143,6 +143,10 @@ class ReviewJob:
 
     def _complete(self, inst: Installation, job: Job, check_run_id: int, conclusion: str, title: str,
                   summary: str, annotations: list[dict]) -> None:
+        if annotations and job.attempts > 1:
+            # An earlier attempt may have sent some batches before it failed: send only the rest.
+            sent = {_annotation_key(a) for a in inst.check_run_annotations(job.repo, check_run_id)}
+            annotations = [a for a in annotations if _annotation_key(a) not in sent]
         batches = [annotations[i:i + ANNOTATION_BATCH] for i in range(0, len(annotations), ANNOTATION_BATCH)] or [[]]
         # Annotations append on each update; all but the last batch go first, the last one
         # completes the run, so a run is never "completed" with half its annotations.
@@ -174,7 +178,8 @@ class ReviewJob:
         changes = read_changes(inst, job.repo, pull, config, files, complete)
         templates = {path: text for path in config.template_files()
                      if (text := inst.file_text(job.repo, path, base_sha)) is not None}
-        report = analyse(changes.changes, config, template_files=templates or None)
+        # One process per job: forking a pool out of a threaded server risks inheriting held locks.
+        report = analyse(changes.changes, config, template_files=templates or None, workers=1)
         extra += changes.notes
         if changes.unanalysed:
             extra.append("**Not analysed:** " + ", ".join(f"`{p}`" for p in changes.unanalysed))
@@ -286,6 +291,10 @@ class ReviewJob:
                             extra={"job": job.key, "try": number + 1, "error": str(error), "errors": error.errors})
                 if number == len(tries) - 1:
                     raise
+
+
+def _annotation_key(annotation: dict) -> tuple:
+    return (annotation.get("path"), annotation.get("start_line"), annotation.get("message"))
 
 
 def _short(error: BaseException) -> str:
