@@ -82,7 +82,8 @@ def analyse_file(change: FileChange, templates: Mapping[str, object] | None = No
         return result
 
     base_scan = FileScan()
-    if change.base_text is not None:
+    # Only deleted lines can hold a counterpart; base imports matter only for added imports.
+    if change.base_text is not None and (change.deleted_lines or added_imports):
         base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, result, side="base")
     fresh = new_sites(head_sites, base_scan.sites)
     if not fresh and added_imports:
