@@ -108,31 +108,37 @@ def read_change(
     notices: list[Notice] = []
     entries = []
     for patched in patch:
-        path = _strip(patched.target_file) if not patched.is_removed_file else _strip(patched.source_file)
-        if not path.endswith(".py") or not wanted(path):
-            continue
-        if patched.is_removed_file:
+        path = _strip(patched.source_file if patched.is_removed_file else patched.target_file)
+        if not path.endswith(".py"):
             continue
         if patched.is_binary_file:
-            notices.append(Notice(path, "skipped: binary file"))
+            if wanted(path):
+                notices.append(Notice(path, "skipped: binary file"))
             continue
         base_path = None if patched.is_added_file else _strip(patched.source_file)
         added = frozenset(line.target_line_no for hunk in patched for line in hunk if line.is_added)
         deleted = frozenset(line.source_line_no for hunk in patched for line in hunk if line.is_removed)
-        if not added:
-            continue  # mode-only changes, pure deletions: nothing can be new
-        status = "added" if patched.is_added_file else "renamed" if patched.is_rename else "modified"
-        entries.append((path, base_path, added, deleted, status))
+        reported = wanted(path) and not patched.is_removed_file
+        if reported and added:
+            status = "added" if patched.is_added_file else "renamed" if patched.is_rename else "modified"
+            entries.append((path, base_path, added, deleted, status))
+        elif deleted and base_path:
+            # Not reported on, but a mock deleted here may have moved into a reported file.
+            entries.append((path, base_path, frozenset(), deleted, "source"))
     if not revisions.head and not revisions.staged:
         entries += _untracked(repo, paths, wanted)
 
     blobs = _read_blobs(repo, revisions, entries)
     changes: list[FileChange] = []
     for path, base_path, added, deleted, status in entries:
+        base_text = _text(base_path, blobs.get(("base", base_path)), notices) if base_path else None
+        if status == "source":
+            if base_text is not None:
+                changes.append(FileChange(path, base_path, base_text, None, added, deleted, status))
+            continue
         head_text = _text(path, blobs.get(("head", path)), notices)
         if head_text is None:
             continue
-        base_text = _text(base_path, blobs.get(("base", base_path)), notices) if base_path else None
         changes.append(FileChange(path, base_path, base_text, head_text, added, deleted, status))
     return changes, notices
 
@@ -156,6 +162,8 @@ def _read_blobs(repo: Path, revisions: Revisions, entries) -> dict[tuple[str, st
     for path, base_path, _added, _deleted, _status in entries:
         if base_path:
             specs.append((("base", base_path), f"{revisions.base}:{base_path}"))
+        if _status == "source":
+            continue
         if revisions.head:
             specs.append((("head", path), f"{revisions.head}:{path}"))
         elif revisions.staged:

@@ -14,7 +14,7 @@ from .categories import ADVICE, infer_category
 from .config import Config, default_config
 from .fallback import scan_tokens
 from .model import FileChange, Finding, Notice, Report, Site
-from .novelty import new_imports, new_sites
+from .novelty import moved_between_files, new_imports, new_sites
 from .policy import apply_policy
 from .sites import ChunkParseError, FileScan, ImportSite, line_has_trigger, scan
 from .suppressions import find_suppressions, suppression_for
@@ -25,10 +25,21 @@ PARALLEL_FROM_FILES = 24  # below this a process pool costs more than it saves
 
 
 @dataclass
+class FileNovelty:
+    """One file's new sites before they meet the rest of the change."""
+
+    path: str
+    fresh: list[Site] = field(default_factory=list)  # usage sites with no counterpart in this file
+    fresh_imports: list[Site] = field(default_factory=list)  # imports of a library the base lacked
+    leftover: list[Site] = field(default_factory=list)  # base sites on deleted lines left unpaired
+    deleted_imports: list[str] = field(default_factory=list)  # libraries of imports on deleted lines
+    notices: list[Notice] = field(default_factory=list)
+
+
+@dataclass
 class FileResult:
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Finding] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
 
 
 def analyse(
@@ -39,61 +50,105 @@ def analyse(
     template_files: Mapping[str, str] | None = None,
     workers: int | None = None,
 ) -> Report:
-    """The report for a change: new mock sites in integration/e2e test files, after the rules file."""
+    """The report for a change: new mock sites in integration/e2e test files, after the rules file.
+
+    `changes` may hold every Python file of the change: only integration/e2e tests are reported
+    on, the others serve to recognise mocks that moved between files.
+    """
     config = config or default_config()
-    selected = [c for c in changes if config.is_integration_test(c.path)]
-    templates = _templates(config, template_files or {})
+    selected = [c for c in changes if c.head_text is not None and config.is_integration_test(c.path)]
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if workers > 1 and len(selected) >= PARALLEL_FROM_FILES:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(analyse_file, selected, [templates] * len(selected), chunksize=8))
+            novelties = list(pool.map(find_new_sites, selected, chunksize=8))
     else:
-        results = [analyse_file(change, templates) for change in selected]
+        novelties = [find_new_sites(change) for change in selected]
+    if any(n.fresh or n.fresh_imports for n in novelties):
+        chosen = {id(c) for c in selected}
+        others = [c for c in changes if id(c) not in chosen and c.base_text is not None and c.deleted_lines]
+        novelties = pair_across_files(novelties, [deleted_side(c) for c in others])
 
-    findings = [f for r in results for f in r.findings]
-    policy = apply_policy(findings, config, today=today or date.today())
+    templates = _templates(config, template_files or {})
+    texts = {c.path: c.head_text or "" for c in selected}
+    results = [report_file(n, texts[n.path], templates) for n in novelties]
+    policy = apply_policy([f for r in results for f in r.findings], config, today=today or date.today())
     return Report(
         findings=tuple(policy.findings),
         suppressed=tuple(f for r in results for f in r.suppressed),
         tolerated=tuple(policy.tolerated),
-        notices=tuple(n for r in results for n in r.notices) + tuple(policy.notices),
+        notices=tuple(x for n in novelties for x in n.notices) + tuple(policy.notices),
         files_checked=tuple(c.path for c in selected),
         fail_on=config.fail_on,
     )
 
 
-def analyse_file(change: FileChange, templates: Mapping[str, object] | None = None) -> FileResult:
-    result = FileResult()
+def find_new_sites(change: FileChange) -> FileNovelty:
+    """The sites on the file's added lines that have no counterpart among its deleted ones."""
+    novelty = FileNovelty(change.path)
     head = change.head_text
     if head is None or not change.added_lines:
-        return result
+        return novelty
     if len(head) > MAX_FILE_BYTES:
-        result.notices.append(Notice(change.path, f"skipped: {len(head)} bytes is over mockguard's {MAX_FILE_BYTES}-byte limit for a test file", level="warning"))
-        return result
+        novelty.notices.append(Notice(change.path, f"skipped: {len(head)} bytes is over mockguard's {MAX_FILE_BYTES}-byte limit for a test file", level="warning"))
+        return novelty
     head_lines = head.splitlines()
     added = frozenset(n for n in change.added_lines if 0 < n <= len(head_lines))
     if not any(line_has_trigger(head_lines[n - 1]) for n in added) and not _has_mock_alias(head):
-        return result
+        return novelty
 
-    head_scan = _scan(change.path, head, added, result, side="head")
-    head_sites = head_scan.sites
+    head_scan = _scan(change.path, head, added, novelty.notices, side="head")
     added_imports = [i for i in head_scan.imports if i.line in added]
-    if not head_sites and not added_imports:
-        return result
+    if not head_scan.sites and not added_imports:
+        return novelty
 
     base_scan = FileScan()
     # Only deleted lines can hold a counterpart; base imports matter only for added imports.
     if change.base_text is not None and (change.deleted_lines or added_imports):
-        base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, result, side="base")
-    fresh = new_sites(head_sites, base_scan.sites)
-    if not fresh and added_imports:
+        base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base")
+    novelty.fresh, novelty.leftover = new_sites(head_scan.sites, base_scan.sites)
+    novelty.deleted_imports = [i.library for i in base_scan.imports if i.line in change.deleted_lines]
+    if added_imports:
         base_names = _names_used(change.base_text or "", {n for i in added_imports for n in i.names})
-        fresh_imports = new_imports(added_imports, base_scan.imports, base_names)
-        fresh = [_import_site(i, head_lines) for i in fresh_imports]
+        novelty.fresh_imports = [_import_site(i, head_lines) for i in new_imports(added_imports, base_scan.imports, base_names)]
+    return novelty
 
-    suppressions = find_suppressions(head, {line for s in fresh for line in (s.line, s.line - 1)})
-    for site in fresh:
-        finding = _finding(change.path, site, head_lines, templates or {})
+
+def deleted_side(change: FileChange) -> FileNovelty:
+    """What a file that is not reported on gives up: its mock sites and imports on deleted lines."""
+    side = FileNovelty(change.base_path or change.path)
+    text = change.base_text or ""
+    base_lines = text.splitlines()
+    if not any(line_has_trigger(base_lines[n - 1]) for n in change.deleted_lines if 0 < n <= len(base_lines)):
+        return side
+    scanned = _scan(side.path, text, change.deleted_lines, [], side="base")
+    side.leftover = scanned.sites
+    side.deleted_imports = [i.library for i in scanned.imports if i.line in change.deleted_lines]
+    return side
+
+
+def pair_across_files(novelties: list[FileNovelty], others: list[FileNovelty]) -> list[FileNovelty]:
+    """Sites and imports that moved from one file of the change to another are not new."""
+    paired = []
+    for index, novelty in enumerate(novelties):
+        rest = [*novelties[:index], *novelties[index + 1 :], *others]
+        pool = [site for other in rest for site in other.leftover]
+        fresh, _ = moved_between_files(novelty.fresh, pool)
+        libraries = {library for other in rest for library in other.deleted_imports}
+        fresh_imports = [i for i in novelty.fresh_imports if i.library not in libraries]
+        paired.append(replace(novelty, fresh=fresh, fresh_imports=fresh_imports))
+    return paired
+
+
+def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, object]) -> FileResult:
+    """Findings for one file's new sites; an import only when no use of it is new."""
+    result = FileResult()
+    sites = novelty.fresh or novelty.fresh_imports
+    if not sites:
+        return result
+    head_lines = head.splitlines()
+    suppressions = find_suppressions(head, {line for s in sites for line in (s.line, s.line - 1)})
+    for site in sites:
+        finding = _finding(novelty.path, site, head_lines, templates)
         suppression = suppression_for(site.line, suppressions, head_lines)
         if suppression is None:
             result.findings.append(finding)
@@ -101,21 +156,21 @@ def analyse_file(change: FileChange, templates: Mapping[str, object] | None = No
             result.suppressed.append(replace(finding, reason=suppression.reason))
         else:
             result.findings.append(finding)
-            result.findings.append(_reasonless_suppression(change.path, site, suppression.line, head_lines))
+            result.findings.append(_reasonless_suppression(novelty.path, site, suppression.line, head_lines))
     return result
 
 
-def _scan(path: str, text: str, wanted: frozenset[int], result: FileResult, *, side: str) -> FileScan:
+def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str) -> FileScan:
     try:
         return scan(text, wanted)
     except ChunkParseError as error:
         where = f" (line {error.line})" if error.line else ""
-        result.notices.append(
+        notices.append(
             Notice(path, f"the {side} version does not parse as Python{where}: {error}; its mock sites were read from tokens", line=error.line if side == "head" else None)
         )
         return scan_tokens(text, wanted)
     except (RecursionError, MemoryError) as error:
-        result.notices.append(Notice(path, f"the {side} version is too deeply nested to parse ({type(error).__name__}); its mock sites were read from tokens"))
+        notices.append(Notice(path, f"the {side} version is too deeply nested to parse ({type(error).__name__}); its mock sites were read from tokens"))
         return scan_tokens(text, wanted)
 
 

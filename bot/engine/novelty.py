@@ -16,12 +16,20 @@ from .model import Site
 from .sites import ImportSite
 
 
-def new_sites(head_added: Iterable[Site], base_deleted: Iterable[Site]) -> list[Site]:
+def new_sites(head_added: Iterable[Site], base_deleted: Iterable[Site]) -> tuple[list[Site], list[Site]]:
+    """The head's sites that pair with nothing in the base, and the base's sites left unpaired
+    (a site can move to another file of the same change)."""
     unpaired = list(head_added)
     pool = list(base_deleted)
     for key in (_exact, _component):
         unpaired, pool = _pair_off(unpaired, pool, key)
-    return unpaired
+    return unpaired, pool
+
+
+def moved_between_files(sites: list[Site], pool: list[Site]) -> tuple[list[Site], list[Site]]:
+    """Pair sites with identical code deleted from other files of the change (a test moved from
+    tests/unit/ to tests/integration/ brings its mocks along; they are not new)."""
+    return _pair_off(sites, pool, _exact)
 
 
 def _exact(site: Site) -> str:
