@@ -50,16 +50,52 @@ def test_second(client):
     assert findings(repo, base, head) == []
 
 
+MOVING_OUT = "from unittest.mock import patch\n\n\ndef test_a(client):\n    with patch('app.ws.create_manager'):\n        client.get('/x')\n"
+MOVED_IN = "from unittest.mock import patch\n\n\ndef test_b():\n    with patch('app.ws.create_manager'):\n        pass\n"
+
+
 def test_a_mock_moved_to_another_file_of_the_change_is_not_new(repo):
+    source, other = "tests/unit/test_threads.py", "tests/integration/test_other.py"
+    repo.change(
+        {source: MOVING_OUT, other: "def test_b():\n    pass\n"},
+        {source: "def test_a(client):\n    client.get('/x')\n", other: MOVED_IN},
+    )
+    assert repo.check_change().report["findings"] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "engine bug: a mock moved into a file together with a new import that it needs: the moved "
+        "site is paired (not new), but the import is then judged alone and reported as MG109 "
+        "because the source file kept its own import; an import that serves a moved site should not be new"
+    ),
+)
+def test_the_import_a_moved_mock_needs_is_not_new(repo):
+    source, other = "tests/unit/test_threads.py", "tests/integration/test_other.py"
+    repo.change(
+        {source: MOVING_OUT + "\n\n@patch('app.db.session')\ndef test_c(db):\n    pass\n", other: "def test_b():\n    pass\n"},
+        {source: "from unittest.mock import patch\n\n\n@patch('app.db.session')\ndef test_c(db):\n    pass\n", other: MOVED_IN},
+    )
+    assert repo.check_change().report["findings"] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "engine bug (bot/engine/analyse.py find_new_sites): when the file a mock moves OUT of is itself "
+        "an integration test whose added lines hold no mock-ish word, find_new_sites returns before "
+        "scanning its deleted lines, so its `leftover` is empty and pair_across_files cannot pair the "
+        "moved mock with it"
+    ),
+)
+def test_a_mock_moved_between_two_integration_tests_is_not_new(repo):
     other = "tests/integration/test_other.py"
     repo.change(
         {T: HEADER + "def test_a(client):\n    with patch('app.ws.create_manager'):\n        post_message(client, 'x')\n", other: "def test_b():\n    pass\n"},
         {T: HEADER + "def test_a(client):\n    post_message(client, 'x')\n", other: "from unittest.mock import patch\n\n\ndef test_b():\n    with patch('app.ws.create_manager'):\n        pass\n"},
     )
-    run = repo.check_change()
-    # Moving a mock across files: the file the mock lands in has no base copy of it, so this
-    # is a new site for that file (novelty is judged per file, against the same file's base).
-    assert [(f["path"], f["line"]) for f in run.report["findings"]] == [(other, 5)]
+    assert repo.check_change().report["findings"] == []
 
 
 def test_a_mock_wrapped_in_a_new_with_block_is_not_new(repo):
