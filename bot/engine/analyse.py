@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import tokenize
@@ -162,7 +163,7 @@ def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, object]
 
 def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str) -> FileScan:
     try:
-        return scan(text, wanted)
+        scanned = scan(text, wanted)
     except ChunkParseError as error:
         where = f" (line {error.line})" if error.line else ""
         notices.append(
@@ -172,6 +173,24 @@ def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *
     except (RecursionError, MemoryError) as error:
         notices.append(Notice(path, f"the {side} version is too deeply nested to parse ({type(error).__name__}); its mock sites were read from tokens"))
         return scan_tokens(text, wanted)
+    # Only the parts around the change were parsed; the C parser tells cheaply whether the rest parses.
+    problem = _syntax_error(text)
+    if problem is not None:
+        line, message = problem
+        notices.append(
+            Notice(path, f"the {side} version does not parse as Python (line {line}: {message}); the statements around the change parse and were checked", line=line if side == "head" else None)
+        )
+    return scanned
+
+
+def _syntax_error(text: str) -> tuple[int | None, str] | None:
+    try:
+        compile(text, "<test file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        return error.lineno, error.msg
+    except (ValueError, RecursionError, MemoryError) as error:
+        return None, type(error).__name__
+    return None
 
 
 def _has_mock_alias(text: str) -> bool:

@@ -14,7 +14,6 @@ import re
 import tokenize
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
 from .names import Bindings
 from .sites import Chunk, FileScan, SiteVisitor, _visit, dedupe, line_has_trigger
@@ -44,7 +43,7 @@ def scan_tokens(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
             except cst.ParserSyntaxError:
                 continue
             visitor = SiteVisitor(module, number, bindings, fixtures_everywhere=True)
-            MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
+            visitor.run()
             result.sites.extend(dataclasses.replace(s, column=s.column + column) for s in visitor.sites)
             break
     return dedupe(result, wanted)

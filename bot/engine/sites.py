@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from .detectors.base import Draft, UseContext
 from .detectors.mock_imports import library_of
@@ -119,6 +119,22 @@ def split_chunks(lines: list[str]) -> list[Chunk]:
     return [Chunk(bounds[i], bounds[i + 1]) for i in range(len(starts)) if bounds[i] < bounds[i + 1]]
 
 
+class _PositionCollector:
+    """Stands in for libcst's PositionProvider: the same codegen pass, without the metadata
+    machinery of a MetadataWrapper visit (which costs twice the pass itself)."""
+
+    def __init__(self) -> None:
+        self._computed: dict = {}
+
+
+def code_positions(module: cst.Module) -> dict:
+    state = PositionProvidingCodegenState(
+        default_indent=module.default_indent, default_newline=module.default_newline, provider=_PositionCollector()
+    )
+    module._codegen(state)
+    return state.provider._computed
+
+
 # --- the visitor ---------------------------------------------------------------------------
 
 
@@ -131,8 +147,6 @@ class ImportSite:
 
 
 class SiteVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
     def __init__(self, module: cst.Module, first_line: int, bindings: Bindings, fixtures_everywhere: bool = False):
         super().__init__()
         self.module = module
@@ -141,6 +155,8 @@ class SiteVisitor(cst.CSTVisitor):
         self.scopes: list[dict[str, str]] = [dict(FIXTURE_TYPES) if fixtures_everywhere else {}]
         self.tests: list[str] = []
         self.names: list[str] = []
+        self.found: list[tuple[str, Draft, cst.CSTNode, str | None]] = []
+        self.found_imports: list[tuple[cst.CSTNode, str, tuple[str, ...]]] = []
         self.sites: list[Site] = []
         self.imports: list[ImportSite] = []
 
@@ -176,10 +192,9 @@ class SiteVisitor(cst.CSTVisitor):
         if not bound:
             return
         libraries = sorted({library_of(b.module) for b in bound})
-        line = self._line(node)
         for library in libraries:
             names = tuple(b.local for b in bound if library_of(b.module) == library)
-            self.imports.append(ImportSite(line, library, names, normalise_code(self.module.code_for_node(node))))
+            self.found_imports.append((node, library, names))
 
     # names around a use -----------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -251,28 +266,37 @@ class SiteVisitor(cst.CSTVisitor):
         names = tuple(n for n in reversed(self.names) if n)[:3]
         return UseContext(module=self.module, test_name=self.tests[-1] if self.tests else None, bound_names=names, how=how)
 
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(PositionProvider, node).start.line + self.offset
-
     def _record(self, rule: str, draft: Draft, node: cst.CSTNode) -> None:
-        position = self.get_metadata(PositionProvider, node)
-        code = self.module.code_for_node(node)
-        test_name = self.tests[-1] if self.tests else None
-        self.sites.append(
-            Site(
-                rule=rule,
-                construct=draft.construct,
-                line=position.start.line + self.offset,
-                column=position.start.column + 1,
-                end_line=position.end.line + self.offset,
-                target=draft.target,
-                library=draft.library,
-                exact_key=normalise_code(code),
-                component_key=f"{draft.component}" if draft.component else normalise_code(code),
-                hints=draft.hints,
-                enclosing_test=test_name,
+        self.found.append((rule, draft, node, self.tests[-1] if self.tests else None))
+
+    def run(self) -> None:
+        """Walk the module, then place what was found (positions cost a pass over the code,
+        so it is paid only when there is something to place)."""
+        self.module.visit(self)
+        if not self.found and not self.found_imports:
+            return
+        positions = code_positions(self.module)
+        for rule, draft, node, test_name in self.found:
+            position = positions[node]
+            code = self.module.code_for_node(node)
+            self.sites.append(
+                Site(
+                    rule=rule,
+                    construct=draft.construct,
+                    line=position.start.line + self.offset,
+                    column=position.start.column + 1,
+                    end_line=position.end.line + self.offset,
+                    target=draft.target,
+                    library=draft.library,
+                    exact_key=normalise_code(code),
+                    component_key=draft.component or normalise_code(code),
+                    hints=draft.hints,
+                    enclosing_test=test_name,
+                )
             )
-        )
+        for node, library, names in self.found_imports:
+            line = positions[node].start.line + self.offset
+            self.imports.append(ImportSite(line, library, names, normalise_code(self.module.code_for_node(node))))
 
     @staticmethod
     def _target_names(targets: Iterable[cst.BaseExpression]) -> list[str]:
@@ -369,14 +393,23 @@ def _parse_chunk(lines: list[str], chunks: list[Chunk], chunk: Chunk) -> tuple[C
             return Chunk(start, attempt_end), _parse("".join(lines[start:attempt_end]))
         except cst.ParserSyntaxError:
             continue
+    text = "".join(lines)
     try:
-        return Chunk(0, len(lines)), _parse("".join(lines))
+        return Chunk(0, len(lines)), _parse(text)
     except cst.ParserSyntaxError as error:
-        raise ChunkParseError(f"{error.message} (line {error.raw_line})", error.raw_line) from error
+        message, line = error.message, error.raw_line
+    # CPython's own parser names the cause where a person looks for it ("'(' was never closed").
+    try:
+        compile(text, "<test file>", "exec", dont_inherit=True)
+    except SyntaxError as syntax_error:
+        message, line = syntax_error.msg, syntax_error.lineno or line
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    raise ChunkParseError(message, line)
 
 
 def _visit(module: cst.Module, chunk: Chunk, bindings: Bindings, result: FileScan) -> None:
     visitor = SiteVisitor(module, chunk.start + 1, bindings)
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
+    visitor.run()
     result.sites.extend(visitor.sites)
     result.imports.extend(visitor.imports)
