@@ -1,0 +1,1 @@
+"""mockguard sandbox: a GitHub-compatible REST server on loopback (see README "## mockguard sandbox")."""
