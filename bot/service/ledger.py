@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     state TEXT NOT NULL,               -- queued | running | done | failed
     delivery TEXT, received_at REAL NOT NULL,
     check_run_id INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
-    owner TEXT, updated_at REAL NOT NULL, conclusion TEXT, error TEXT
+    owner TEXT, updated_at REAL NOT NULL, conclusion TEXT, error TEXT,
+    rerun INTEGER NOT NULL DEFAULT 0   -- a re-run asked for while running: go again when done
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE TABLE IF NOT EXISTS workers (id TEXT PRIMARY KEY, heartbeat REAL NOT NULL);
@@ -104,6 +105,10 @@ class Ledger:
                     " updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
                     (key, installation_id, repo, number, head_sha, delivery, now, now))
                 return key
+            if row["state"] == "running" and force:
+                # The Re-run button pressed while a run is finishing: do it again right after.
+                db.execute("UPDATE jobs SET rerun = 1, updated_at = ? WHERE key = ?", (now, key))
+                return None
             if row["state"] in ("queued", "running") or (row["state"] == "done" and not force):
                 return None
             db.execute(
@@ -138,10 +143,18 @@ class Ledger:
             db.execute("UPDATE jobs SET check_run_id = ?, updated_at = ? WHERE key = ?",
                        (check_run_id, time.time(), key))
 
-    def finish(self, key: str, state: str, conclusion: str | None = None, error: str | None = None) -> None:
+    def finish(self, key: str, state: str, conclusion: str | None = None, error: str | None = None) -> bool:
+        """Record the outcome; True when a re-run was asked for meanwhile and the job is queued again."""
         with self._transaction() as db:
+            row = db.execute("SELECT rerun FROM jobs WHERE key = ?", (key,)).fetchone()
+            if row is not None and row["rerun"]:
+                db.execute("UPDATE jobs SET state = 'queued', rerun = 0, attempts = 0, check_run_id = NULL,"
+                           " conclusion = ?, error = ?, owner = NULL, updated_at = ? WHERE key = ?",
+                           (conclusion, error, time.time(), key))
+                return True
             db.execute("UPDATE jobs SET state = ?, conclusion = ?, error = ?, owner = NULL, updated_at = ?"
                        " WHERE key = ?", (state, conclusion, error, time.time(), key))
+            return False
 
     def release(self, key: str, error: str) -> None:
         """Back to queued for another attempt (keeping the check run it already created)."""

@@ -88,7 +88,7 @@ class ReviewJob:
             outcome = self._review(inst, job, check_run_id)
         except Superseded as moved:
             self._complete_quietly(inst, job, check_run_id, "neutral", "Superseded by a newer commit", str(moved))
-            self.ledger.finish(job.key, "done", "neutral")
+            self._finish(job, "done", "neutral")
             return
         except Exception as error:  # noqa: BLE001 - every failure must end in a completed check
             self.metrics.jobs_failed.inc()
@@ -104,13 +104,17 @@ class ReviewJob:
                 "mockguard could not analyse this pull request, so this check neither passes nor blocks it.\n\n"
                 f"Reason: `{type(error).__name__}: {_short(error)}`\n\n"
                 "Re-run the check to try again.")
-            self.ledger.finish(job.key, "failed", "neutral", str(error))
+            self._finish(job, "failed", "neutral", str(error))
             self.metrics.jobs_done.labels(conclusion="error").inc()
             return
-        self.ledger.finish(job.key, "done", outcome.conclusion)
+        self._finish(job, "done", outcome.conclusion)
         self.metrics.jobs_done.labels(conclusion=outcome.conclusion).inc()
         self.metrics.delivery_to_check.observe(max(0.0, time.time() - job.received_at))
         log.info("job done", extra={"job": job.key, "conclusion": outcome.conclusion, "title": outcome.title})
+
+    def _finish(self, job: Job, state: str, conclusion: str, error: str | None = None) -> None:
+        if self.ledger.finish(job.key, state, conclusion, error):
+            self.requeue(job.key, 0)
 
     # -- the check run ------------------------------------------------------------------------
     def _start_check(self, inst: Installation, job: Job) -> int:

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     github_backoff: float = Field(0.5, description="First retry delay in seconds (exponential, with jitter).")
     job_attempts: int = Field(5, ge=1, description="Tries per job before its check run completes as failed.")
     job_retry_delay: float = Field(2.0, description="Delay before a job's second try; doubles each try.")
-    reconcile_interval: float = Field(600.0, description="Seconds between scans for PRs missing a check.")
+    reconcile_interval: float = Field(600.0, description="Seconds between scans for PRs missing a check; 0 turns scans off.")
     reconcile_limit: int = Field(50, description="Most jobs one reconcile scan queues.")
     heartbeat_interval: float = Field(2.0, description="Seconds between worker heartbeats in the ledger.")
     stale_after: float = Field(10.0, description="A job whose worker has been silent this long is picked up again.")

@@ -47,7 +47,8 @@ class Worker:
             self.jobs.queue.push(key)
         self.recover()
         self._consumer.start()
-        for target in (self._beat, self._reconcile_loop):
+        loops = [self._beat] + ([self._reconcile_loop] if self.settings.reconcile_interval > 0 else [])
+        for target in loops:
             thread = threading.Thread(target=target, name=target.__name__, daemon=True)
             thread.start()
             self._threads.append(thread)

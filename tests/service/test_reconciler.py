@@ -1,0 +1,23 @@
+"""GitHub never redelivers a lost delivery: on start the service finds open pull requests whose head
+has no completed mockguard check, and reviews them without any webhook."""
+
+from __future__ import annotations
+
+import pytest
+from service_harness import mocked_change, review_comments
+
+pytestmark = pytest.mark.e2e
+
+
+def test_on_start_an_open_pull_request_without_a_check_is_reviewed_without_a_delivery(world):
+    base, head = mocked_change(world.repo)
+    sandbox, service = world.start(base, head, settings={"MOCKGUARD_RECONCILE_INTERVAL": "600"})
+
+    run = sandbox.completed_run(head)  # no delivery was sent
+    assert run["conclusion"] == "failure"
+    assert len(review_comments(sandbox.state())) == 2
+
+    # Started again, it finds the completed check and queues nothing more.
+    service.stop()
+    world.new_service({"MOCKGUARD_RECONCILE_INTERVAL": "600"})
+    assert len([r for r in sandbox.check_runs(head)]) == 1

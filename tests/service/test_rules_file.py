@@ -1,0 +1,43 @@
+"""The rules file comes from the base branch; a broken one fails the check and names the line."""
+
+from __future__ import annotations
+
+import pytest
+from service_harness import BASE_TEST, INTEGRATION_PATH, MOCKED_TEST, payload
+
+pytestmark = pytest.mark.e2e
+
+BROKEN = "version: 1\nfail_on: sometimes\n"
+
+
+def test_a_broken_rules_file_on_the_base_branch_fails_the_check_and_names_the_line(world):
+    repo = world.repo
+    base = repo.commit({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": BROKEN}, "base with a typo")
+    repo.switch("feature")
+    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST}, "add mocks")
+    sandbox, service = world.start(base, head)
+
+    service.post("pull_request", payload("pull_request.opened", base=base, head=head))
+    run = sandbox.completed_run(head)
+    assert run["conclusion"] == "failure"
+    output = run.get("output") or run
+    assert ".github/mockguard.yml" in output["title"]
+    assert ".github/mockguard.yml:2" in output["summary"]
+    assert "expected" in output["summary"]
+
+
+def test_a_pull_request_cannot_relax_its_own_gate_and_its_broken_rules_file_is_reported(world):
+    repo = world.repo
+    base = repo.commit({INTEGRATION_PATH: BASE_TEST}, "base")
+    repo.switch("feature")
+    # The pull request adds mocks AND a rules file that would switch the gate off and is broken.
+    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST, ".github/mockguard.yml": "fail_on: never\nseverty: {}\n"},
+                       "add mocks and relax the gate")
+    sandbox, service = world.start(base, head)
+
+    service.post("pull_request", payload("pull_request.opened", base=base, head=head))
+    run = sandbox.completed_run(head)
+    assert run["conclusion"] == "failure"  # the base branch's (default) rules still apply
+    output = run.get("output") or run
+    assert "is broken" in output["summary"]
+    assert ".github/mockguard.yml:2" in output["summary"]
