@@ -204,10 +204,9 @@ def _messages(error: jsonschema.ValidationError) -> list[str]:
         return [f"{value} is not a valid {expected}."]
     if kind in ("oneOf", "anyOf"):
         out = [f'No subschema in "{kind}" matched.']
-        for sub in sorted(error.context or [], key=lambda e: list(e.relative_schema_path)):
-            for line in _messages(sub):
-                if line not in out:
-                    out.append(line)
+        for line in _all_messages(sorted(error.context or [], key=lambda e: [str(p) for p in e.relative_schema_path])):
+            if line not in out:
+                out.append(line)
         return out
     if kind == "additionalProperties":
         return [error.message]
@@ -221,8 +220,18 @@ def body_errors(method: str, path: str, body: Any) -> list[str]:
     validator = request_validator(method, path)
     if validator is None:
         return []
+    return _all_messages(sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]))
+
+
+def _all_messages(found: list[jsonschema.ValidationError]) -> list[str]:
+    """One message per error, except that the missing keys of one object make one message."""
     messages: list[str] = []
-    for error in sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]):
-        for line in _messages(error):
-            messages.append(line)
+    seen_required: set[tuple] = set()
+    for error in found:
+        if error.validator == "required":
+            key = (tuple(error.absolute_path), tuple(str(p) for p in error.absolute_schema_path))
+            if key in seen_required:
+                continue
+            seen_required.add(key)
+        messages.extend(_messages(error))
     return messages
