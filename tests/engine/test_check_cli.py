@@ -138,6 +138,41 @@ def test_paths_limit_the_check(repo):
     assert run.sites() == [(T, MOCK_LINE, "MG101")]
 
 
+def test_working_tree_with_a_deleted_file_and_a_new_one(repo):
+    gone = "tests/integration/test_gone.py"
+    repo.write(gone, MOCKED.replace("thread_service.create_websocket_manager", "mailer.send"))
+    repo.write(T, CLEAN)
+    repo.commit("base")
+    (repo.root / gone).unlink()
+    repo.write(T, MOCKED)
+    run = repo.check()
+    assert run.returncode == 1, run.stderr
+    assert run.sites() == [(T, MOCK_LINE, "MG101")]
+
+
+def test_paths_with_spaces_and_non_ascii_names(repo):
+    odd = "tests/integration/test threads é.py"
+    run = repo.change({odd: CLEAN}, {odd: MOCKED}).check_change()
+    assert run.sites() == [(odd, MOCK_LINE, "MG101")]
+    assert repo.check_change("base", "head", odd).sites() == [(odd, MOCK_LINE, "MG101")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "engine bug (bot/gitrepo.py resolve_revisions): `--staged` in a repository with no commit yet "
+        "(pre-commit on the very first commit) fails with exit 2 \"unknown revision 'HEAD'\"; "
+        "it should compare the index with the empty tree"
+    ),
+)
+def test_staged_on_the_first_commit(repo):
+    repo.write(T, MOCKED)
+    repo.git("add", T)
+    run = repo.check("--staged")
+    assert run.returncode == 1, run.stderr
+    assert run.sites() == [(T, MOCK_LINE, "MG101")]
+
+
 # --- formats --------------------------------------------------------------------------------------
 
 
