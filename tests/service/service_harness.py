@@ -192,6 +192,17 @@ class Service(Process):
         except httpx.TransportError:
             return False
 
+    def metric(self, name: str) -> float:
+        """The sum of a metric's samples (all label sets) from /metrics."""
+        total = 0.0
+        for line in self.http.get("/metrics").text.splitlines():
+            if line.startswith(name + "{") or line.startswith(name + " "):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    def wait_jobs_finished(self, count: int) -> None:
+        wait_until(lambda: self.metric("mockguard_jobs_completed_total") >= count, f"{count} finished job(s)")
+
     def post(self, event: str, payload: dict, *, delivery: str | None = None, signature: str | None = None,
              body: bytes | None = None) -> httpx.Response:
         body = body if body is not None else json.dumps(payload).encode()
