@@ -534,3 +534,39 @@ def test_title():
     assert sorted(report["files_checked"]) == [e2e, integration]
     assert set(report) >= {"findings", "suppressed", "tolerated", "notices", "files_checked", "summary"}
     assert report["summary"]["blocking"] == len(report["findings"]) >= 4
+
+
+# --- gaps found while writing these tests --------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "engine bug (or spec gap): a multi-line patch retargeted by editing only its target line: the "
+        "site starts on an unchanged line, so the engine never looks at it and the retarget to a "
+        "different component goes unreported (a site whose span holds an added line should be judged)"
+    ),
+)
+def test_a_multi_line_patch_retargeted_on_its_inner_line_is_new(repo):
+    base = HEADER + """\
+def test_first(client):
+    with patch(
+        "app.ws.create_manager",
+    ):
+        post_message(client, "hi")
+"""
+    head = base.replace("app.ws.create_manager", "app.db.get_session")
+    assert [construct for _, construct in findings(repo, base, head)] == ["patch"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "engine bug: names bound by `from unittest.mock import *` are not resolved, so once the star "
+        "import is in the base, every new MagicMock()/patch() in that file goes unreported"
+    ),
+)
+def test_mocks_behind_a_star_import_are_found(repo):
+    base = "from unittest.mock import *\n\n\ndef test_first(client):\n    assert client.get('/').ok\n"
+    head = base + "\n\ndef test_second(client):\n    session = MagicMock()\n    with patch('app.db.session'):\n        pass\n"
+    assert findings(repo, base, head) == [(10, "MagicMock"), (11, "patch")]
