@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from . import auth, errors
-from .core import Context, GitHubJSON, Sandbox, paginated, parse_body, require_commit
-from .gitdata import SHA_RE, EMPTY_TREE, FileDiff
+from .core import GitHubJSON, Sandbox, paginated, parse_body, require_commit
+from .gitdata import EMPTY_TREE, SHA_RE
 from .render import b64_lines, node_id, stable_id
 from .reviews import create_review, create_review_comment
 from .state import CheckRun, CheckSuite, CommitStatus, IssueComment, now_iso
@@ -965,9 +965,4 @@ def _deliver_in_background(sandbox: Sandbox, event: str, action: str, **options:
     threading.Thread(target=deliver_sync, args=(sandbox, event, action), kwargs=options, daemon=True).start()
 
 
-def files_for_commit(sandbox: Sandbox, sha: str) -> list[FileDiff]:
-    info = sandbox.git.commit(sha)
-    return sandbox.git.diff(info.parents[0] if info.parents else EMPTY_TREE, sha)
-
-
-__all__ = ["router", "raw_body", "Context"]
+__all__ = ["router", "raw_body"]

@@ -134,12 +134,9 @@ def authenticate(header: str | None, cfg: SandboxConfig, state: SandboxState) ->
 
 def require_app(identity: Identity) -> None:
     """The /app endpoints take the App's JWT and nothing else."""
-    if identity.kind == "app":
-        return
-    if identity.kind == "installation":
-        # An installation token where a JWT is expected (kubevalidator#48 and others).
+    if identity.kind != "app":
+        # An installation token (or nothing) where a JWT is expected (kubevalidator#48 and others).
         raise errors.jwt_error(errors.JWT_NOT_DECODED)
-    raise errors.jwt_error(errors.JWT_NOT_DECODED)
 
 
 _LEVELS = {"read": 1, "write": 2, "admin": 3}

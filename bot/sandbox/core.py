@@ -8,9 +8,8 @@ hides other repositories behind 404 as GitHub does, and checks the token's permi
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
@@ -261,11 +260,3 @@ def require_commit(sandbox: Sandbox, sha: str) -> str:
     if resolved is None:
         raise errors.GitHubError(422, f"No commit found for SHA: {sha}")
     return resolved
-
-
-def pick(data: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    return {k: data[k] for k in keys if k in data}
-
-
-def now_ts() -> float:
-    return time.time()

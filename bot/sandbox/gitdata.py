@@ -18,6 +18,7 @@ SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _STATUS = {"A": "added", "D": "removed", "M": "modified", "R": "renamed", "C": "copied", "T": "changed"}
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_MEMO_TAGS = ("merge-base", "rev-list", "commit", "cat-file")
 
 
 class GitError(RuntimeError):
@@ -159,6 +160,7 @@ class GitRepo:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = str(Path(path).resolve())
         self._diff_cache: dict[tuple[str, str], list[FileDiff]] = {}
+        self._memo_cache: dict[tuple, object] = {}
         self._lock = threading.Lock()
         try:
             self.git_dir = self._run("rev-parse", "--git-dir").decode().strip()
@@ -201,7 +203,7 @@ class GitRepo:
     def object_type(self, sha: str) -> str | None:
         if not SHA_RE.match(sha):
             return None
-        out = self._run("cat-file", "-t", sha, check=False).decode().strip()
+        out = self._memo(("cat-file", sha), lambda: self._run("cat-file", "-t", sha, check=False).decode().strip())
         return out or None
 
     def read_blob(self, sha: str) -> bytes:
@@ -220,6 +222,9 @@ class GitRepo:
         return out or None
 
     def commit(self, sha: str) -> CommitInfo:
+        return self._memo(("commit", sha), lambda: self._commit(sha))
+
+    def _commit(self, sha: str) -> CommitInfo:
         fmt = "%H%x00%T%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B"
         out = self._run("show", "-s", "--no-color", f"--format={fmt}", sha, "--").decode("utf-8", "replace")
         parts = out.split("\0", 9)
@@ -236,14 +241,36 @@ class GitRepo:
             message=parts[9].rstrip("\n"),
         )
 
+    def _memo(self, key: tuple, compute):
+        """Cache answers about full shas: git objects never change."""
+        if not all(isinstance(k, str) and (SHA_RE.match(k) or k in _MEMO_TAGS) for k in key if k is not None):
+            return compute()
+        with self._lock:
+            if key in self._memo_cache:
+                return self._memo_cache[key]
+        value = compute()
+        if value is None or value == "":  # not there (yet): a later push may bring it
+            return value
+        with self._lock:
+            if len(self._memo_cache) > 20_000:
+                self._memo_cache.clear()
+            self._memo_cache[key] = value
+        return value
+
     def merge_base(self, a: str, b: str) -> str | None:
-        out = self._run("merge-base", a, b, check=False).decode().strip()
-        return out if SHA_RE.match(out) else None
+        def compute() -> str | None:
+            out = self._run("merge-base", a, b, check=False).decode().strip()
+            return out if SHA_RE.match(out) else None
+
+        return self._memo(("merge-base", a, b), compute)
 
     def rev_list(self, base: str | None, head: str) -> list[str]:
         """Commits reachable from head and not from base, oldest first."""
-        args = ["rev-list", "--reverse", head] + ([f"^{base}"] if base else []) + ["--"]
-        return self._run(*args).decode().split()
+        def compute() -> list[str]:
+            args = ["rev-list", "--reverse", head] + ([f"^{base}"] if base else []) + ["--"]
+            return self._run(*args).decode().split()
+
+        return list(self._memo(("rev-list", base, head), compute))
 
     def ls_tree(self, tree: str, path: str | None = None, *, recursive: bool = False) -> list[TreeEntry]:
         args = ["ls-tree", "-z", "-l"]
@@ -287,6 +314,8 @@ class GitRepo:
             return cached
         files = self._compute_diff(base, head)
         with self._lock:
+            if len(self._diff_cache) > 2_000:
+                self._diff_cache.clear()
             self._diff_cache[key] = files
         return files
 

@@ -110,7 +110,7 @@ def test_bad_fault_requests_are_refused(world: World) -> None:
 def test_faults_and_limits_from_flags(repo: Repo, keys) -> None:
     private, public = keys
     args = ["--fail", "503:1", "--secondary-rate-limit", "1", "--secondary-rate-limit-status", "429",
-            "--retry-after", "2", "--rate-limit", "4"]
+            "--retry-after", "2", "--rate-limit", "4", "--token-ttl", "2"]
     with running_sandbox(repo.path, repo.base, repo.head, OWNER, NAME, APP_ID, public, extra_args=args) as sandbox:
         app_jwt = make_jwt(private.read_bytes(), APP_ID)
         first = httpx.post(f"{sandbox.url}/app/installations/1/access_tokens",
@@ -128,3 +128,6 @@ def test_faults_and_limits_from_flags(repo: Repo, keys) -> None:
         assert error_body(seen[-1])["message"] == "API rate limit exceeded for installation ID 1."
         limits = httpx.get(f"{sandbox.url}/rate_limit", headers=headers).json()
         assert limits["resources"]["core"]["remaining"] == 0 and limits["resources"]["core"]["limit"] == 4
+        time.sleep(2.1)  # --token-ttl 2: the token has expired by now
+        expired = httpx.get(f"{sandbox.url}/rate_limit", headers=headers)
+        assert expired.status_code == 401 and error_body(expired)["message"] == "Bad credentials"
