@@ -248,3 +248,20 @@ def test_unknown_head_sha_is_422(world: World) -> None:
     with world.client() as c:
         response = c.post(f"{R}/check-runs", json={"name": "x", "head_sha": "f" * 40})
     assert response.status_code == 422 and error_body(response)["message"] == f"No commit found for SHA: {'f' * 40}"
+
+
+def test_user_agent_and_api_version(world: World) -> None:
+    token = world.token()
+    headers = {"Authorization": f"token {token}"}
+    no_agent = httpx.get(f"{world.url}{R}/pulls/1", headers={**headers, "User-Agent": ""})
+    assert no_agent.status_code == 403 and "User-Agent" in error_body(no_agent)["message"]
+    old = httpx.get(f"{world.url}{R}/pulls/1", headers={**headers, "X-GitHub-Api-Version": "2019-01-01"})
+    assert old.status_code == 400 and error_body(old)["message"] == "API version 2019-01-01 is not supported."
+    current = httpx.get(f"{world.url}{R}/pulls/1", headers={**headers, "X-GitHub-Api-Version": "2022-11-28"})
+    assert current.status_code == 200 and current.headers["x-github-api-version-selected"] == "2022-11-28"
+
+
+def test_app_jwt_does_not_reach_repository_endpoints(world: World) -> None:
+    response = httpx.get(f"{world.url}{R}/pulls/1", headers={"Authorization": f"Bearer {world.app_jwt()}"})
+    assert response.status_code == 403
+    assert error_body(response)["message"] == "Resource not accessible by integration"
