@@ -9,6 +9,7 @@ pull request past the files listing's 3,000-file limit is completed through the 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.engine import FileChange, lines_from_patch, lines_from_texts
@@ -38,24 +39,24 @@ def changed_files(inst: Installation, repo: str, pull: dict) -> tuple[list[dict]
 
 
 def read_changes(inst: Installation, repo: str, pull: dict, config: Config, files: list[dict],
-                 complete: bool) -> PullChanges:
+                 complete: bool, parallel: int = 4) -> PullChanges:
     base_sha, head_sha = pull["base"]["sha"], pull["head"]["sha"]
-    result = PullChanges()
-    for entry in files:
-        path = entry["filename"]
-        result.paths.add(path)
-        previous = entry.get("previous_filename")
-        status = entry.get("status", "modified")
-        if status == "removed" or not (config.is_integration_test(path) or
-                                       (previous and config.is_integration_test(previous))):
-            continue
-        try:
-            head_text = inst.blob_text(repo, entry["sha"]) if entry.get("sha") else inst.file_text(repo, path, head_sha)
-            base_text = None if status == "added" else inst.file_text(repo, previous or path, base_sha)
-        except UnicodeDecodeError:  # pragma: no cover - decoded with errors="replace"
-            result.unanalysed.append(path)
-            continue
-        patch = entry.get("patch")
+    result = PullChanges(paths={entry["filename"] for entry in files})
+    wanted = [entry for entry in files if entry.get("status") != "removed" and (
+        config.is_integration_test(entry["filename"]) or
+        (entry.get("previous_filename") and config.is_integration_test(entry["previous_filename"])))]
+
+    def read(entry: dict) -> tuple[str | None, str | None]:
+        path, previous = entry["filename"], entry.get("previous_filename")
+        head_text = inst.blob_text(repo, entry["sha"]) if entry.get("sha") else inst.file_text(repo, path, head_sha)
+        base_text = None if entry.get("status") == "added" else inst.file_text(repo, previous or path, base_sha)
+        return base_text, head_text
+
+    # Blobs are fetched a few at a time; the client's per-installation slots keep it polite.
+    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="blobs") as pool:
+        texts = list(pool.map(read, wanted))
+    for entry, (base_text, head_text) in zip(wanted, texts):
+        path, previous, patch = entry["filename"], entry.get("previous_filename"), entry.get("patch")
         if patch:
             added, deleted = lines_from_patch(patch)
         else:
@@ -64,7 +65,7 @@ def read_changes(inst: Installation, repo: str, pull: dict, config: Config, file
         result.commentable[path] = commentable_lines(patch)
         result.changes.append(FileChange(
             path=path, base_path=previous, base_text=base_text, head_text=head_text, added_lines=added,
-            deleted_lines=deleted, status=_status(status)))
+            deleted_lines=deleted, status=_status(entry.get("status", "modified"))))
     if not complete:
         _beyond_listing(inst, repo, base_sha, head_sha, config, result)
     return result

@@ -179,7 +179,7 @@ class ReviewJob:
         extra: list[str] = []
         if any(f["filename"] == RULES_FILE for f in files):
             extra.append(self._pr_rules_file_note(inst, job.repo, job.head_sha))
-        changes = read_changes(inst, job.repo, pull, config, files, complete)
+        changes = read_changes(inst, job.repo, pull, config, files, complete, parallel=self.settings.concurrency)
         templates = {path: text for path in config.template_files()
                      if (text := inst.file_text(job.repo, path, base_sha)) is not None}
         # One process per job: forking a pool out of a threaded server risks inheriting held locks.
