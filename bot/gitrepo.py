@@ -108,19 +108,23 @@ def read_change(
     notices: list[Notice] = []
     entries = []
     for patched in patch:
-        path = _strip(patched.source_file if patched.is_removed_file else patched.target_file)
+        # unidiff takes a -U0 hunk "@@ -0,0 +1,N @@" (lines inserted at the top) for a new file;
+        # git's /dev/null side is what says a file is new or gone.
+        is_added = patched.source_file == "/dev/null"
+        is_removed = patched.target_file == "/dev/null"
+        path = _strip(patched.source_file if is_removed else patched.target_file)
         if not path.endswith(".py"):
             continue
         if patched.is_binary_file:
             if wanted(path):
                 notices.append(Notice(path, "skipped: binary file"))
             continue
-        base_path = None if patched.is_added_file else _strip(patched.source_file)
+        base_path = None if is_added else _strip(patched.source_file)
         added = frozenset(line.target_line_no for hunk in patched for line in hunk if line.is_added)
         deleted = frozenset(line.source_line_no for hunk in patched for line in hunk if line.is_removed)
-        reported = wanted(path) and not patched.is_removed_file
+        reported = wanted(path) and not is_removed
         if reported and added:
-            status = "added" if patched.is_added_file else "renamed" if patched.is_rename else "modified"
+            status = "added" if is_added else "renamed" if patched.is_rename else "modified"
             entries.append((path, base_path, added, deleted, status))
         elif deleted and base_path:
             # Not reported on, but a mock deleted here may have moved into a reported file.

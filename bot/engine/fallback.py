@@ -15,7 +15,7 @@ import tokenize
 
 import libcst as cst
 
-from .names import Bindings
+from .names import Bindings, module_level_definitions
 from .sites import Chunk, FileScan, SiteVisitor, _visit, dedupe, line_has_trigger
 
 _LEADING = re.compile(r"^(?:async\s+with\s+|with\s+|@|return\s+|await\s+|yield\s+|assert\s+|(?:el)?if\s+)")
@@ -33,6 +33,8 @@ def scan_tokens(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
         except cst.ParserSyntaxError:
             continue
         _visit(module, Chunk(number - 1, number), bindings, result)
+    for name in module_level_definitions(text):
+        bindings.imports.pop(name, None)
     aliases = set(bindings.imports)
     for number in sorted(wanted):
         if not 0 < number <= len(lines) or not line_has_trigger(lines[number - 1], aliases):

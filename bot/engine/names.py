@@ -7,6 +7,7 @@ pytest fixtures a function receives, and resolves dotted expressions against the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -59,6 +60,14 @@ ANNOTATION_TYPES = {
     "requests_mock.Mocker": "requests_mock.Mocker",
     "pytest_httpx.HTTPXMock": "pytest_httpx.HTTPXMock",
 }
+
+
+_MODULE_LEVEL_DEFINITION = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def module_level_definitions(text: str) -> set[str]:
+    """Names a file defines with `def`/`class` at module level: they shadow an import of the same name."""
+    return set(_MODULE_LEVEL_DEFINITION.findall(text))
 
 
 def canonical(qualified: str) -> str:

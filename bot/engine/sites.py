@@ -20,7 +20,7 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 from .detectors.base import Draft, UseContext
 from .detectors.mock_imports import library_of
 from .model import Site
-from .names import ANNOTATION_TYPES, FIXTURE_TYPES, MOCK_MODULES, Bindings, is_mock_module, resolve
+from .names import ANNOTATION_TYPES, FIXTURE_TYPES, MOCK_MODULES, Bindings, is_mock_module, module_level_definitions, resolve
 from .rules import DETECTORS
 
 # Words that stand on the first line of every site (the callee's last name, a fixture, a module).
@@ -200,9 +200,10 @@ class SiteVisitor(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         targets = [t.target for t in node.targets]
         self.names.extend(self._target_names(targets))
-        self._bind_local_mockers(targets, node.value)
         if isinstance(node.value, (cst.Name, cst.Attribute)) and not self._configures_mock(targets):
             self._reference(node.value, "assign")
+        self._shadow(targets)
+        self._bind_local_mockers(targets, node.value)
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
         del self.names[len(self.names) - len(self._target_names([t.target for t in original_node.targets])) :]
@@ -230,6 +231,7 @@ class SiteVisitor(cst.CSTVisitor):
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self._shadow([node.asname.name])
             self._bind_local_mockers([node.asname.name], node.item)
         if isinstance(node.item, (cst.Name, cst.Attribute)):
             self._reference(node.item, "with")
@@ -312,6 +314,13 @@ class SiteVisitor(cst.CSTVisitor):
     def _configures_mock(targets: list[cst.BaseExpression]) -> bool:
         return any(isinstance(t, cst.Attribute) and t.attr.value in _CONFIGURING_ATTRIBUTES for t in targets)
 
+    def _shadow(self, targets: Iterable[cst.BaseExpression]) -> None:
+        """A name assigned in a function is that function's own from then on, not an import."""
+        if len(self.scopes) > 1:
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    self.scopes[-1][target.value] = ""
+
     def _bind_local_mockers(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
         """`mp = pytest.MonkeyPatch()` or `with MonkeyPatch.context() as mp:` makes `mp` a monkeypatch."""
         if not isinstance(value, cst.Call):
@@ -361,6 +370,8 @@ def scan(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
         parsed[chunk.start] = (chunk, module)
         _visit(module, chunk, bindings, result)
 
+    for name in module_level_definitions(text):
+        bindings.imports.pop(name, None)
     aliases = {local for local, qualified in bindings.imports.items() if is_mock_module(qualified)}
     for number in sorted(wanted):
         if not 0 < number <= len(lines) or not line_has_trigger(lines[number - 1], aliases):

@@ -305,7 +305,6 @@ TOP_OF_FILE = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=TOP_OF_FILE)
 def test_an_import_inserted_at_the_top_that_repairs_usage_is_not_new(repo):
     base = """\
 def test_first(client):
@@ -316,7 +315,6 @@ def test_first(client):
     assert findings(repo, base, head) == []
 
 
-@pytest.mark.xfail(strict=True, reason=TOP_OF_FILE)
 def test_an_import_inserted_at_the_top_of_a_file_that_already_mocks_is_not_new(repo):
     base = """\
 from unittest.mock import patch

@@ -28,16 +28,7 @@ _IMPORT_ONLY = (
     "engine bug: this VALID example imports a mocking name and adds no use of it, so the engine "
     "(rightly, per MG109) flags the import; the example should drop the import or use a real name"
 )
-KNOWN_WRONG = {
-    "MG101-valid-1": _IMPORT_ONLY,
-    "MG101-valid-2": _IMPORT_ONLY,
-    "MG102-valid-1": _IMPORT_ONLY,
-    "MG103-valid-0": _IMPORT_ONLY,
-    "MG106-valid-1": (
-        "engine bug: this VALID example installs `responses.RequestsMock()`, which MG106 lists as an "
-        "installer, so it is a new HTTP mock; the example contradicts the detector"
-    ),
-}
+KNOWN_WRONG: dict[str, str] = {}
 
 
 def examples():

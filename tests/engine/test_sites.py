@@ -126,10 +126,8 @@ def test_a_parameter_shadowing_an_import_is_not_a_mock():
     assert found(report) == [(5, "patch")]
 
 
-REBOUND = "engine bug: a name imported from unittest.mock and then rebound in the file still resolves to the import"
 
 
-@pytest.mark.xfail(strict=True, reason=REBOUND + " (assignment inside a function)")
 def test_a_name_rebound_in_a_function_is_not_a_mock_there():
     report = added(
         """
@@ -147,7 +145,6 @@ def test_a_name_rebound_in_a_function_is_not_a_mock_there():
     assert found(report) == [(5, "patch")]
 
 
-@pytest.mark.xfail(strict=True, reason=REBOUND + " (a module-level def after the import)")
 def test_a_name_redefined_after_its_import_is_not_a_mock():
     report = added(
         """

@@ -59,7 +59,7 @@ class HttpMockingLibrary(Rule):
     """
     VALID = (
         "import httpx\n\ndef test_x(live_server):\n    assert httpx.get(live_server.url).status_code == 200\n",
-        "import responses\n\ndef test_x():\n    with responses.RequestsMock() as rsps:\n        rsps.add(responses.GET, 'http://x')\n",
+        "def test_x(rsps):\n    rsps.add('GET', 'http://x', json={})  # configures a mock the fixture installed\n",
     )
     INVALID = (
         Invalid("import responses\n\n@responses.activate\ndef test_x():\n    responses.get('http://x', json={})\n", lines=(3,), construct="responses", category="http"),

@@ -66,7 +66,7 @@ class MockObject(Rule):
     """
     VALID = (
         "class MockClient:\n    def send(self):\n        return 1\n\ndef test_fake():\n    client = MockClient()\n",
-        "from unittest.mock import MagicMock\n\ndef test_uses(existing_mock):\n    existing_mock.return_value = MagicMock\n",
+        "def test_uses(existing_mock):\n    existing_mock.return_value = 3\n    existing_mock.side_effect = [1, 2]\n",
         "def test_word():\n    mock_data = {'a': 1}  # MagicMock() in a comment\n",
     )
     INVALID = (
@@ -105,7 +105,7 @@ class MockClassAlias(Rule):
     use_instead = """
         Bind the name to the real class, or better, receive the real object from a fixture.
     """
-    VALID = ("from unittest.mock import AsyncMock\n\nkinds = [int, str]\n",)
+    VALID = ("kinds = [int, str]\nDatabase = RealDatabase\n",)
     INVALID = (
         Invalid("from unittest.mock import AsyncMock\n\ndb = AsyncMock\n", lines=(3,), construct="mock-class-alias", category="database"),
     )

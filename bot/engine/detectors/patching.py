@@ -66,8 +66,8 @@ class PatchFamily(Rule):
     """
     VALID = (
         "def patch(x):\n    return x\n\ndef test_local_helper():\n    patch('not a mock')\n",
-        "from unittest.mock import patch\n# patch('app.db') is gone now\n",
-        "from unittest.mock import patch\n\ndef test_doc():\n    '''We used to patch('app.db') here.'''\n",
+        "# patch('app.db') is gone now\ndef test_real(db):\n    assert db.ping()\n",
+        "def test_doc():\n    '''We used to patch('app.db') here.'''\n",
         "def test_configures(mocked):\n    mocked.return_value = 3\n    mocked.assert_called_once()\n",
     )
     INVALID = (
