@@ -24,10 +24,6 @@ def added_file(code: str) -> FileChange:
 
 
 # Examples that the engine contradicts today; strict, so a fix shows up as a failure to remove them.
-_IMPORT_ONLY = (
-    "engine bug: this VALID example imports a mocking name and adds no use of it, so the engine "
-    "(rightly, per MG109) flags the import; the example should drop the import or use a real name"
-)
 KNOWN_WRONG: dict[str, str] = {}
 
 
