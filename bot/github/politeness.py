@@ -13,7 +13,11 @@ WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
 class RateLimitTooLong(Exception):
-    """GitHub asks us to wait longer than a job should block; the job fails with this explanation."""
+    """GitHub asks us to wait longer than a request should block; the job is put off until then."""
+
+    def __init__(self, wait: float):
+        super().__init__(f"GitHub's rate limit resets in {wait:.0f} s")
+        self.wait = wait
 
 
 @dataclass
@@ -64,6 +68,6 @@ class Politeness:
     def _wait_for_limit(self, lane: _Lane) -> None:
         wait = lane.blocked_until - self._clock()
         if wait > self.max_wait:
-            raise RateLimitTooLong(f"GitHub's rate limit resets in {wait:.0f} s")
+            raise RateLimitTooLong(wait)
         if wait > 0:
             self._sleep(wait)

@@ -50,7 +50,7 @@ def now_iso() -> str:
 
 def transient(error: BaseException) -> bool:
     if isinstance(error, RateLimitTooLong):
-        return False
+        return True
     if isinstance(error, GitHubError):
         return error.transient
     return isinstance(error, httpx.TransportError)
@@ -94,6 +94,8 @@ class ReviewJob:
             self.metrics.jobs_failed.inc()
             if transient(error) and job.attempts < self.settings.job_attempts:
                 delay = min(60.0, self.settings.job_retry_delay * 2 ** (job.attempts - 1))
+                if isinstance(error, RateLimitTooLong):  # come back when the limit has reset
+                    delay = max(delay, error.wait + 1)
                 log.warning("job failed, will retry", extra={"job": job.key, "error": str(error), "delay": delay})
                 self.ledger.release(job.key, str(error))
                 self.requeue(job.key, delay)

@@ -44,3 +44,49 @@ def test_installation_tokens_are_reused_until_shortly_before_expiry():
     now[0] += 6 * 60  # 4 minutes left: inside the margin, a fresh one is minted
     assert tokens.get(7) == "token-2"
     assert minted == [7, 7]
+
+
+class _Clock:
+    """A clock the politeness lane can sleep on without the test waiting."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 3))
+        self.now += seconds
+
+
+def test_writes_are_spaced_per_installation_and_reads_are_not():
+    from bot.github import Politeness
+
+    clock = _Clock()
+    lanes = Politeness(concurrency=2, write_interval=1.0, clock=clock.time, sleep=clock.sleep)
+    for method in ("POST", "GET", "PATCH", "GET"):
+        with lanes.slot(1, method):
+            pass
+    with lanes.slot(2, "POST"):  # another installation has its own pace
+        pass
+    assert clock.slept == [1.0]
+
+
+def test_a_rate_limit_pauses_the_lane_and_a_long_one_is_refused():
+    import pytest
+
+    from bot.github import Politeness, RateLimitTooLong
+
+    clock = _Clock()
+    lanes = Politeness(max_wait=30, clock=clock.time, sleep=clock.sleep)
+    lanes.block(1, 5)
+    with lanes.slot(1, "GET"):
+        pass
+    assert clock.slept == [5.0]
+    lanes.block(1, 3600)
+    with pytest.raises(RateLimitTooLong) as refused:
+        with lanes.slot(1, "GET"):
+            pass
+    assert refused.value.wait > 30
