@@ -158,7 +158,8 @@ class Sandbox(Process):
 
 
 class Service(Process):
-    def __init__(self, tmp: Path, sandbox: Sandbox, key: Path, secret: str, settings: dict[str, str]):
+    def __init__(self, tmp: Path, sandbox: Sandbox, key: Path, secret: str, settings: dict[str, str],
+                 role: str = "serve"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.secret = secret
@@ -177,13 +178,18 @@ class Service(Process):
             "MOCKGUARD_RECONCILE_INTERVAL": "0",  # tests start the reconciler only where they test it
             **settings,
         })
-        super().__init__([MOCKGUARD, "serve", "--host", "127.0.0.1", "--port", str(self.port)], env,
-                         tmp / "serve.log")
+        self.role = role
+        if role == "serve":
+            args = [MOCKGUARD, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        else:  # the worker-only role, as `mockguard worker` runs it
+            args = [sys.executable, "-c", "from bot.service.cli import worker; worker()"]
+        super().__init__(args, env, tmp / f"{role}.log")
         self.http = httpx.Client(base_url=self.url, timeout=10)
 
     def start(self) -> None:
         super().start()
-        wait_until(self._up, "the service to answer /healthz")
+        if self.role == "serve":
+            wait_until(self._up, "the service to answer /healthz")
 
     def _up(self) -> bool:
         assert self.alive(), self.output()
@@ -276,8 +282,8 @@ class World:
         self.service = self.new_service(settings)
         return self.sandbox, self.service
 
-    def new_service(self, settings: dict[str, str] | None = None) -> Service:
-        service = Service(self.tmp, self.sandbox, self.key, self.secret, settings or {})
+    def new_service(self, settings: dict[str, str] | None = None, role: str = "serve") -> Service:
+        service = Service(self.tmp, self.sandbox, self.key, self.secret, settings or {}, role)
         service.start()
         self.started.append(service)
         return service

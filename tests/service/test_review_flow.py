@@ -3,6 +3,8 @@ nothing is posted twice. Real sandbox, real service, signed deliveries."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from service_harness import (
     BASE_TEST,
@@ -23,7 +25,8 @@ def test_new_mocks_get_inline_comments_on_their_lines_and_a_failing_check(world)
     base, head = mocked_change(world.repo)
     sandbox, service = world.start(base, head)
 
-    response = service.post("pull_request", payload("pull_request.opened", base=base, head=head))
+    delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+    response = service.post("pull_request", payload("pull_request.opened", base=base, head=head), delivery=delivery)
     assert response.status_code == 202
 
     run = sandbox.completed_run(head)
@@ -43,6 +46,14 @@ def test_new_mocks_get_inline_comments_on_their_lines_and_a_failing_check(world)
     assert "```python" in mail["body"]  # the real-connection template
     summaries = [c for c in state["issue_comments"] if "mockguard" in c["body"]]
     assert len(summaries) == 1
+
+    # Logs: one JSON object per line, the delivery id on every line of the job, no secret anywhere.
+    log = service.output()
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    job_lines = [e for e in entries if e["logger"] == "mockguard.job"]
+    assert job_lines and all(e.get("delivery") == delivery for e in job_lines)
+    assert world.secret not in log
+    assert "PRIVATE KEY" not in log and "ghs_" not in log
 
 
 def test_a_push_that_removes_the_mocks_turns_the_check_green_and_resolves_the_comments(world):
