@@ -57,7 +57,9 @@ def resolve_revisions(repo: Path, base: str | None, head: str | None, staged: bo
     if base:
         base_id = _commit(repo, base)
     elif staged:
-        base_id = _commit(repo, "HEAD")
+        # Before the first commit there is no HEAD: the index is compared with the empty tree.
+        has_head = git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip()
+        base_id = _commit(repo, "HEAD") if has_head else git(repo, "hash-object", "-t", "tree", "--stdin", input=b"").strip().decode()
     else:
         base_id = _merge_base_with_default_branch(repo, head_id or "HEAD")
     return Revisions(base_id, head_id, staged)
@@ -153,9 +155,10 @@ def _untracked(repo: Path, paths: Sequence[str], wanted: Callable[[str], bool]):
         if path.endswith(".py") and wanted(path):
             file = repo / path
             try:
-                count = len(file.read_bytes().splitlines())
+                data = file.read_bytes()
             except OSError:
                 continue
+            count = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
             yield path, None, frozenset(range(1, count + 1)), frozenset(), "added"
 
 

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from .diff import source_lines
 from .categories import ADVICE, infer_category
 from .config import Config, default_config
 from .fallback import scan_tokens
@@ -34,6 +35,7 @@ class FileNovelty:
     fresh_imports: list[Site] = field(default_factory=list)  # imports of a library the base lacked
     leftover: list[Site] = field(default_factory=list)  # base sites on deleted lines left unpaired
     deleted_imports: list[str] = field(default_factory=list)  # libraries of imports on deleted lines
+    base_scanned: bool = False  # False: leftover and deleted_imports are not known yet
     notices: list[Notice] = field(default_factory=list)
 
 
@@ -67,6 +69,11 @@ def analyse(
     if any(n.fresh or n.fresh_imports for n in novelties):
         chosen = {id(c) for c in selected}
         others = [c for c in changes if id(c) not in chosen and c.base_text is not None and c.deleted_lines]
+        # A selected file that needed no base scan for itself may still be where a mock moved from.
+        novelties = [
+            n if n.base_scanned or c.base_text is None or not c.deleted_lines else replace(deleted_side(c), path=n.path, notices=n.notices)
+            for n, c in zip(novelties, selected)
+        ]
         novelties = pair_across_files(novelties, [deleted_side(c) for c in others])
 
     templates = _templates(config, template_files or {})
@@ -83,6 +90,9 @@ def analyse(
     )
 
 
+_NOT_SCANNED = FileScan()
+
+
 def find_new_sites(change: FileChange) -> FileNovelty:
     """The sites on the file's added lines that have no counterpart among its deleted ones."""
     novelty = FileNovelty(change.path)
@@ -92,9 +102,11 @@ def find_new_sites(change: FileChange) -> FileNovelty:
     if len(head) > MAX_FILE_BYTES:
         novelty.notices.append(Notice(change.path, f"skipped: {len(head)} bytes is over mockguard's {MAX_FILE_BYTES}-byte limit for a test file", level="warning"))
         return novelty
-    head_lines = head.splitlines()
+    head_lines = source_lines(head)
     added = frozenset(n for n in change.added_lines if 0 < n <= len(head_lines))
-    if not any(line_has_trigger(head_lines[n - 1]) for n in added) and not _has_mock_alias(head):
+    # A cheap look before any parsing: no mock word anywhere, no new mock. (A single added line
+    # may hold none: an edit inside a multi-line call, or a name imported under an alias.)
+    if not line_has_trigger(head):
         return novelty
 
     head_scan = _scan(change.path, head, added, novelty.notices, side="head")
@@ -102,23 +114,36 @@ def find_new_sites(change: FileChange) -> FileNovelty:
     if not head_scan.sites and not added_imports:
         return novelty
 
-    base_scan = FileScan()
+    base_scan = _NOT_SCANNED
     # Only deleted lines can hold a counterpart; base imports matter only for added imports.
     if change.base_text is not None and (change.deleted_lines or added_imports):
         base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base")
-    novelty.fresh, novelty.leftover = new_sites(head_scan.sites, base_scan.sites)
+    fresh, novelty.leftover = new_sites(head_scan.sites, base_scan.sites)
+    novelty.fresh = [_on_added_line(site, added, head_lines) for site in fresh]
     novelty.deleted_imports = [i.library for i in base_scan.imports if i.line in change.deleted_lines]
-    if added_imports:
+    novelty.base_scanned = change.base_text is None or not change.deleted_lines or base_scan is not _NOT_SCANNED
+    # An import next to added uses (new or moved in) only repeats them, or comes along with them.
+    if added_imports and not head_scan.sites:
         base_names = _names_used(change.base_text or "", {n for i in added_imports for n in i.names})
         novelty.fresh_imports = [_import_site(i, head_lines) for i in new_imports(added_imports, base_scan.imports, base_names)]
     return novelty
 
 
+def _on_added_line(site: Site, added: frozenset[int], head_lines: list[str]) -> Site:
+    """A multi-line call changed only inside (say, retargeted) is reported on its first added line:
+    a finding stands on a line the change adds."""
+    if site.line in added:
+        return site
+    line = min(n for n in range(site.line, site.end_line + 1) if n in added)
+    text = head_lines[line - 1]
+    return replace(site, line=line, column=len(text) - len(text.lstrip()) + 1)
+
+
 def deleted_side(change: FileChange) -> FileNovelty:
     """What a file that is not reported on gives up: its mock sites and imports on deleted lines."""
-    side = FileNovelty(change.base_path or change.path)
+    side = FileNovelty(change.base_path or change.path, base_scanned=True)
     text = change.base_text or ""
-    base_lines = text.splitlines()
+    base_lines = source_lines(text)
     if not any(line_has_trigger(base_lines[n - 1]) for n in change.deleted_lines if 0 < n <= len(base_lines)):
         return side
     scanned = _scan(side.path, text, change.deleted_lines, [], side="base")
@@ -146,7 +171,7 @@ def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, object]
     sites = novelty.fresh or novelty.fresh_imports
     if not sites:
         return result
-    head_lines = head.splitlines()
+    head_lines = source_lines(head)
     suppressions = find_suppressions(head, {line for s in sites for line in (s.line, s.line - 1)})
     for site in sites:
         finding = _finding(novelty.path, site, head_lines, templates)
@@ -191,11 +216,6 @@ def _syntax_error(text: str) -> tuple[int | None, str] | None:
     except (ValueError, RecursionError, MemoryError) as error:
         return None, type(error).__name__
     return None
-
-
-def _has_mock_alias(text: str) -> bool:
-    """An import with `as` from a mocking module can hide a site behind any name."""
-    return " as " in text and ("mock" in text or "respx" in text or "responses" in text)
 
 
 def _names_used(base_text: str, names: set[str]) -> set[str]:

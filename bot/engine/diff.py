@@ -7,6 +7,20 @@ import difflib
 from unidiff import PatchSet
 
 
+def source_lines(text: str, *, keepends: bool = False) -> list[str]:
+    """A file's lines as git numbers them: split at "\n" only. (`str.splitlines` also splits at
+    form feeds, \x1c-\x1e, \x85 and \u2028/\u2029, which would shift every later line number.)"""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+        ends = ["\n"] * len(lines)
+    else:
+        ends = ["\n"] * (len(lines) - 1) + [""]
+    if keepends:
+        return [line + end for line, end in zip(lines, ends)]
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def lines_from_patch(patch: str) -> tuple[frozenset[int], frozenset[int]]:
     """Added head lines and deleted base lines of one file's unified diff hunks.
 
@@ -31,8 +45,8 @@ def lines_from_patch(patch: str) -> tuple[frozenset[int], frozenset[int]]:
 
 def lines_from_texts(base: str | None, head: str | None) -> tuple[frozenset[int], frozenset[int]]:
     """The same, computed from both versions (for when no diff is at hand)."""
-    base_lines = (base or "").splitlines()
-    head_lines = (head or "").splitlines()
+    base_lines = source_lines(base or "")
+    head_lines = source_lines(head or "")
     added: set[int] = set()
     deleted: set[int] = set()
     matcher = difflib.SequenceMatcher(a=base_lines, b=head_lines, autojunk=False)

@@ -15,6 +15,7 @@ import tokenize
 
 import libcst as cst
 
+from .diff import source_lines
 from .names import Bindings, module_level_definitions
 from .sites import Chunk, FileScan, SiteVisitor, _visit, dedupe, line_has_trigger
 
@@ -24,7 +25,7 @@ _OPENERS = {"(": ")", "[": "]", "{": "}"}
 
 
 def scan_tokens(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
-    lines = text.splitlines()
+    lines = source_lines(text)
     bindings = Bindings()
     result = FileScan()
     for number, statement in _import_statements(lines):

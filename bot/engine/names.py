@@ -38,6 +38,16 @@ _CANONICAL_PREFIXES = (
     ("pytest_mock.MockFixture", "pytest_mock.MockerFixture"),
 )
 
+# What `from X import *` brings in, for the modules whose names create mocks.
+STAR_EXPORTS = {
+    "unittest.mock": (
+        "patch", "Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock",
+        "PropertyMock", "create_autospec", "mock_open",
+    ),
+    "moto": ("mock_aws",),
+    "freezegun": ("freeze_time",),
+}
+
 # pytest fixtures that hand a test a mocking object; the parameter itself is not a mock.
 FIXTURE_TYPES = {
     "mocker": "pytest_mock.MockerFixture",
@@ -129,7 +139,10 @@ class Bindings:
             return found
         module = module_name(node.module)
         if isinstance(node.names, cst.ImportStar):
+            # `from unittest.mock import *` binds the module's public names; bind the ones that mock.
             if is_mock_module(module):
+                for name in STAR_EXPORTS.get(canonical(module), ()):
+                    self.imports.setdefault(name, f"{module}.{name}")
                 found.append(ImportBinding("*", module, module))
             return found
         for alias in node.names:

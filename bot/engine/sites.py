@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
+from .diff import source_lines
 from .detectors.base import Draft, UseContext
 from .detectors.mock_imports import library_of
 from .model import Site
@@ -354,11 +355,11 @@ def _parse(text: str) -> cst.Module:
 
 
 def scan(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
-    """Sites whose first line is in `wanted`, and every mocking import of the file's parsed parts.
+    """Sites on (or spanning) `wanted` lines, and every mocking import of the file's parsed parts.
 
     Raises ChunkParseError when the file does not parse (the caller falls back to tokens).
     """
-    lines = text.splitlines(keepends=True)
+    lines = source_lines(text, keepends=True)
     chunks = split_chunks(lines)
     bindings = Bindings()
     result = FileScan()
@@ -373,11 +374,12 @@ def scan(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
     for name in module_level_definitions(text):
         bindings.imports.pop(name, None)
     aliases = {local for local, qualified in bindings.imports.items() if is_mock_module(qualified)}
-    for number in sorted(wanted):
-        if not 0 < number <= len(lines) or not line_has_trigger(lines[number - 1], aliases):
+    # A chunk that holds a wanted line is parsed when anything in it looks like a mock: an edit
+    # inside a multi-line call (its target, on a line of its own) has no mock word on that line.
+    for chunk in {c.start: c for number in wanted for c in chunks if c.covers(number)}.values():
+        if any(p.start <= chunk.start < p.end for p, _ in parsed.values()):
             continue
-        chunk = next((c for c in chunks if c.covers(number)), None)
-        if chunk is None or any(p.start <= chunk.start < p.end for p, _ in parsed.values()):
+        if not line_has_trigger("".join(lines[chunk.start : chunk.end]), aliases):
             continue
         chunk, module = _parse_chunk(lines, chunks, chunk)
         parsed[chunk.start] = (chunk, module)
@@ -386,9 +388,14 @@ def scan(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
     return dedupe(result, wanted)
 
 
+def touches(site: Site, lines: frozenset[int] | set[int]) -> bool:
+    """Whether the change touches the site: its first line, or a line inside a multi-line call."""
+    return any(n in lines for n in range(site.line, site.end_line + 1))
+
+
 def dedupe(result: FileScan, wanted: frozenset[int] | set[int]) -> FileScan:
     """Keep each wanted site once (a widened chunk can visit a part twice), in line order."""
-    sites = {(s.line, s.column, s.construct): s for s in result.sites if s.line in wanted}
+    sites = {(s.line, s.column, s.construct): s for s in result.sites if touches(s, wanted)}
     imports = {(i.line, i.library): i for i in result.imports}
     result.sites = sorted(sites.values(), key=lambda s: (s.line, s.column))
     result.imports = sorted(imports.values(), key=lambda i: i.line)

@@ -7,6 +7,7 @@ import re
 import tokenize
 from dataclasses import dataclass
 
+from .diff import source_lines
 from .detectors.base import Invalid, Rule
 
 _ALLOW = re.compile(r"#\s*mockguard\s*:\s*allow\b[\s:,-]*(?P<reason>.*)$", re.IGNORECASE)
@@ -21,9 +22,9 @@ class Suppression:
 def find_suppressions(text: str, lines: set[int] | None = None) -> dict[int, Suppression]:
     """Suppression comments by line. Only real comments count, never text inside strings."""
     found: dict[int, Suppression] = {}
-    source_lines = text.splitlines()
-    wanted = lines if lines is not None else set(range(1, len(source_lines) + 1))
-    if not any("mockguard" in source_lines[n - 1] for n in wanted if 0 < n <= len(source_lines)):
+    text_lines = source_lines(text)
+    wanted = lines if lines is not None else set(range(1, len(text_lines) + 1))
+    if not any("mockguard" in text_lines[n - 1] for n in wanted if 0 < n <= len(text_lines)):
         return found
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -34,8 +35,8 @@ def find_suppressions(text: str, lines: set[int] | None = None) -> dict[int, Sup
     except (tokenize.TokenError, SyntaxError, IndentationError):
         # An unparsable file: fall back to the comment syntax on the wanted lines.
         for number in wanted:
-            if 0 < number <= len(source_lines):
-                match = _ALLOW.search(source_lines[number - 1])
+            if 0 < number <= len(text_lines):
+                match = _ALLOW.search(text_lines[number - 1])
                 if match:
                     found[number] = Suppression(number, match.group("reason").strip())
     return found

@@ -167,15 +167,6 @@ def test_crlf_line_endings(repo):
     assert run.sites() == [(T, 5, "MG102")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug: the engine numbers lines with str.splitlines(), which also splits on form feed "
-        "(\\x0c, a page break), \\x1c-\\x1e, \\x85 and \\u2028/\\u2029, while git numbers lines by \\n only; "
-        "after such a character git's added-line numbers point at the wrong lines, so a new mock below "
-        "it is missed (here only the import is reported, as MG109). Split on '\\n' (keepends) instead"
-    ),
-)
 def test_a_form_feed_does_not_shift_line_numbers(repo):
     head = "from unittest.mock import MagicMock\n\x0c\n\ndef test_a():\n    pass\n\n\ndef test_b():\n    m = MagicMock()\n"
     run = repo.change({T: CLEAN}, {T: head}).check_change()

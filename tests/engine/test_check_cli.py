@@ -157,14 +157,6 @@ def test_paths_with_spaces_and_non_ascii_names(repo):
     assert repo.check_change("base", "head", odd).sites() == [(odd, MOCK_LINE, "MG101")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug (bot/gitrepo.py resolve_revisions): `--staged` in a repository with no commit yet "
-        "(pre-commit on the very first commit) fails with exit 2 \"unknown revision 'HEAD'\"; "
-        "it should compare the index with the empty tree"
-    ),
-)
 def test_staged_on_the_first_commit(repo):
     repo.write(T, MOCKED)
     repo.git("add", T)

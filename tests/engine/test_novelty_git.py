@@ -63,14 +63,6 @@ def test_a_mock_moved_to_another_file_of_the_change_is_not_new(repo):
     assert repo.check_change().report["findings"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug: a mock moved into a file together with a new import that it needs: the moved "
-        "site is paired (not new), but the import is then judged alone and reported as MG109 "
-        "because the source file kept its own import; an import that serves a moved site should not be new"
-    ),
-)
 def test_the_import_a_moved_mock_needs_is_not_new(repo):
     source, other = "tests/unit/test_threads.py", "tests/integration/test_other.py"
     repo.change(
@@ -80,15 +72,6 @@ def test_the_import_a_moved_mock_needs_is_not_new(repo):
     assert repo.check_change().report["findings"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug (bot/engine/analyse.py find_new_sites): when the file a mock moves OUT of is itself "
-        "an integration test whose added lines hold no mock-ish word, find_new_sites returns before "
-        "scanning its deleted lines, so its `leftover` is empty and pair_across_files cannot pair the "
-        "moved mock with it"
-    ),
-)
 def test_a_mock_moved_between_two_integration_tests_is_not_new(repo):
     other = "tests/integration/test_other.py"
     repo.change(
@@ -296,13 +279,6 @@ def test_first(client):
     assert findings(repo, base, head) == []
 
 
-TOP_OF_FILE = (
-    "engine bug (bot/gitrepo.py read_change): with `git diff -U0`, a change that only inserts lines "
-    "at the top of an existing file is one hunk `@@ -0,0 +1,N @@`, which unidiff's "
-    "PatchedFile.is_added_file takes for a new file; the base is then never read, so an import "
-    "inserted at line 1 is judged as if the file were new (decide by git's `new file mode` / "
-    "/dev/null source instead)"
-)
 
 
 def test_an_import_inserted_at_the_top_that_repairs_usage_is_not_new(repo):
@@ -537,14 +513,6 @@ def test_title():
 # --- gaps found while writing these tests --------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug (or spec gap): a multi-line patch retargeted by editing only its target line: the "
-        "site starts on an unchanged line, so the engine never looks at it and the retarget to a "
-        "different component goes unreported (a site whose span holds an added line should be judged)"
-    ),
-)
 def test_a_multi_line_patch_retargeted_on_its_inner_line_is_new(repo):
     base = HEADER + """\
 def test_first(client):
@@ -557,14 +525,7 @@ def test_first(client):
     assert [construct for _, construct in findings(repo, base, head)] == ["patch"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug: names bound by `from unittest.mock import *` are not resolved, so once the star "
-        "import is in the base, every new MagicMock()/patch() in that file goes unreported"
-    ),
-)
 def test_mocks_behind_a_star_import_are_found(repo):
     base = "from unittest.mock import *\n\n\ndef test_first(client):\n    assert client.get('/').ok\n"
     head = base + "\n\ndef test_second(client):\n    session = MagicMock()\n    with patch('app.db.session'):\n        pass\n"
-    assert findings(repo, base, head) == [(10, "MagicMock"), (11, "patch")]
+    assert findings(repo, base, head) == [(9, "MagicMock"), (10, "patch")]
