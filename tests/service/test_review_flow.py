@@ -11,6 +11,7 @@ from service_harness import (
     INTEGRATION_PATH,
     MOCKED_TEST,
     PR,
+    UNIT_PATH,
     lines_with,
     mocked_change,
     payload,
@@ -46,6 +47,12 @@ def test_new_mocks_get_inline_comments_on_their_lines_and_a_failing_check(world)
     assert "```python" in mail["body"]  # the real-connection template
     summaries = [c for c in state["issue_comments"] if "mockguard" in c["body"]]
     assert len(summaries) == 1
+
+    # Only the integration test's blobs were read: not the unit test's, not the README's.
+    unit_blob = world.repo.git("rev-parse", f"{head}:{UNIT_PATH}")
+    paths = [r["path"] for r in state["requests"]]
+    assert not [p for p in paths if unit_blob in p or UNIT_PATH in p or "README" in p]
+    assert [p for p in paths if "/git/blobs/" in p or "/contents/tests/integration" in p]
 
     # Logs: one JSON object per line, the delivery id on every line of the job, no secret anywhere.
     log = service.output()
