@@ -17,6 +17,8 @@ class LazyGroup(click.Group):
         "rule": ("bot.commands", "rule"),
         "sandbox": ("bot.sandbox.cli", "sandbox"),
         "serve": ("bot.service.cli", "serve"),
+        "worker": ("bot.service.cli", "worker"),
+        "demo": ("bot.demo.cli", "demo"),
     }
 
     def list_commands(self, ctx):

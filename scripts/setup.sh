@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh machine with Python 3.11+ and git: system services the tests use
-# (redis-server) and the project's virtual environment with mockguard and its test tools.
+# (redis-server, and headless Chromium for the demo page's browser test) and the project's virtual environment with mockguard and its test tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
