@@ -41,3 +41,19 @@ def test_a_pull_request_cannot_relax_its_own_gate_and_its_broken_rules_file_is_r
     output = run.get("output") or run
     assert "is broken" in output["summary"]
     assert ".github/mockguard.yml:2" in output["summary"]
+
+
+def test_an_unparsable_test_file_gives_a_notice_in_the_check_never_a_crash(world):
+    repo = world.repo
+    base = repo.commit({INTEGRATION_PATH: BASE_TEST}, "base")
+    repo.switch("feature")
+    broken = ("import httpx\nfrom unittest.mock import patch\n\n\ndef test_half_written(live_server:\n"
+              "    with patch('shop.mailer.send'):\n        assert httpx.get(live_server)\n")
+    head = repo.commit({"tests/integration/test_broken.py": broken}, "a test that does not parse")
+    sandbox, service = world.start(base, head)
+
+    service.post("pull_request", payload("pull_request.opened", base=base, head=head))
+    run = sandbox.completed_run(head)
+    assert run["conclusion"] == "failure"  # its mock is still found, from tokens
+    assert "tests/integration/test_broken.py" in run["output"]["summary"]
+    assert "does not parse" in run["output"]["summary"]
