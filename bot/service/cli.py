@@ -36,7 +36,8 @@ def serve(host: str, port: int) -> None:
 
 
 @click.command()
-def worker() -> None:
+@click.option("--metrics-port", type=int, help="Serve this worker's Prometheus metrics on 127.0.0.1:PORT.")
+def worker(metrics_port: int | None) -> None:
     """Run review workers only, next to a `serve` started with MOCKGUARD_WORKERS=0."""
     from . import logs
     from .jobs import Jobs
@@ -49,6 +50,10 @@ def worker() -> None:
     logs.configure(settings.log_level)
     jobs = Jobs(Ledger(settings.data_dir / "ledger.db"), JobQueue(settings.data_dir, settings.queue_url), Metrics())
     role = Worker(settings, jobs)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1", registry=jobs.metrics.registry)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
