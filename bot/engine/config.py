@@ -45,7 +45,7 @@ from wcmatch import glob as wcglob
 
 import bot
 
-from .model import CATEGORIES
+from .model import CATEGORIES, Category
 
 DEFAULT_SOURCE = ".github/mockguard.yml"
 BUILTIN = "builtin"
@@ -58,20 +58,7 @@ _GLOB_FLAGS = wcglob.GLOBSTAR | wcglob.BRACE | wcglob.FORCEUNIX | wcglob.DOTGLOB
 
 SeverityName = Literal["error", "warning", "notice", "off"]
 GateName = Literal["error", "warning", "notice", "never"]
-CategoryName = Literal[
-    "websocket",
-    "database",
-    "redis",
-    "http",
-    "llm",
-    "auth",
-    "time",
-    "filesystem",
-    "queue",
-    "internal-service",
-    "generic",
-]
-assert typing.get_args(CategoryName) == CATEGORIES  # one list of categories, kept in model.py
+CategoryName = Category
 
 
 class ConfigError(Exception):

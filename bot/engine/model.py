@@ -7,17 +7,10 @@ callers (the CLI, the service) read a change into `FileChange` values and hand t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from typing import Literal, get_args
 
 
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTICE = "notice"
-    OFF = "off"
-
-
-CATEGORIES = (
+Category = Literal[
     "websocket",
     "database",
     "redis",
@@ -29,7 +22,8 @@ CATEGORIES = (
     "queue",
     "internal-service",
     "generic",
-)
+]
+CATEGORIES: tuple[str, ...] = get_args(Category)
 
 
 @dataclass(frozen=True)
