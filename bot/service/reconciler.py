@@ -34,10 +34,10 @@ def reconcile(github: GitHub, check_name: str, app_id: int, limit: int,
                     if request_review(installation_id, repo, number, head, None):
                         queued += 1
                     if queued >= limit:
+                        log.info("reconcile done", extra={"queued": queued, "limited": True})
                         return queued
         except GitHubError as error:
             log.warning("reconcile skipped an installation", extra={"installation": installation_id,
                                                                       "error": str(error)})
-    if queued:
-        log.info("reconcile queued jobs", extra={"queued": queued})
+    log.info("reconcile done", extra={"queued": queued})
     return queued

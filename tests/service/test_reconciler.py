@@ -3,8 +3,10 @@ has no completed mockguard check, and reviews them without any webhook."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from service_harness import mocked_change, review_comments
+from service_harness import mocked_change, review_comments, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -19,5 +21,14 @@ def test_on_start_an_open_pull_request_without_a_check_is_reviewed_without_a_del
 
     # Started again, it finds the completed check and queues nothing more.
     service.stop()
-    world.new_service({"MOCKGUARD_RECONCILE_INTERVAL": "600"})
-    assert len([r for r in sandbox.check_runs(head)]) == 1
+    again = world.new_service({"MOCKGUARD_RECONCILE_INTERVAL": "600"})
+    # Both services append to one log file: wait for the second scan's line.
+    scans = wait_until(lambda: _scans(again.output()) if len(_scans(again.output())) >= 2 else None,
+                       "the reconcile scan after restart")
+    assert [scan["queued"] for scan in scans] == [1, 0]
+    assert len(sandbox.check_runs(head)) == 1
+
+
+def _scans(log: str) -> list[dict]:
+    return [json.loads(line) for line in log.splitlines() if '"reconcile done"' in line]
+    assert len(sandbox.check_runs(head)) == 1
