@@ -168,7 +168,7 @@ def test_text_prints_one_line_per_finding_then_the_template_hint():
     assert lines[first + 1] == "    use instead:"
     assert lines[first + 2] == "    | async def test_thread_updates(live_app_url):"
     # a long template is cut after a few lines, with a pointer to the rest
-    assert lines[first + 8] == "    | ... 2 more lines (--format json has them all)"
+    assert lines[first + 8] == "    | ... 2 more lines of the template (--format json has them all)"
     assert lines[first + 9] == "    why, and what to use instead: `mockguard rule MG101`"
     # a finding without a template points at the rule's documentation; a warning says so
     warning = lines.index(f"{THREADS}:30:5: MG102 Builds an AsyncMock bound to `db` (database). [warning]")

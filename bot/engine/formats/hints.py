@@ -15,11 +15,24 @@ def template_hint(finding: Finding, max_lines: int = HINT_LINES) -> list[str]:
     if not template.strip():
         return [pointer]
     lines = template.splitlines()
-    hint = ["use instead:", *(f"| {line}".rstrip() for line in lines[:max_lines])]
-    if len(lines) > max_lines:
-        hint.append(f"| ... {len(lines) - max_lines} more lines (--format json has them all)")
+    start = _test_function_start(lines)
+    shown = lines[start : start + max_lines]
+    hint = ["use instead:", *(f"| {line}".rstrip() for line in shown)]
+    if len(lines) > len(shown):
+        hint.append(f"| ... {len(lines) - len(shown)} more lines of the template (--format json has them all)")
     hint.append(pointer)
     return hint
+
+
+def _test_function_start(lines: list[str]) -> int:
+    """Where the template's test begins (with its decorators): the part that shows the idea;
+    the imports and fixtures above it are in the full template."""
+    for index, line in enumerate(lines):
+        if line.startswith(("def test", "async def test")):
+            while index > 0 and lines[index - 1].startswith("@"):
+                index -= 1
+            return index
+    return 0
 
 
 def summary_line(report: Report) -> str:
