@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
+    # "ignore", not "forbid": other tools share the prefix (MOCKGUARD_SANDBOX_WEBHOOK_SECRET, ...).
     model_config = SettingsConfigDict(env_prefix="MOCKGUARD_", extra="ignore")
 
     app_id: int = Field(description="The GitHub App's id (App settings page).")
