@@ -228,15 +228,23 @@ class Installation:
         return f"token {self.github.tokens.get(self.id)}"
 
     def request(self, method: str, path: str, **kwargs) -> Any:
-        try:
-            return self.github.request(method, path, auth=self._auth, lane=self.id, **kwargs)
-        except GitHubError as error:
-            if error.status == 401:  # revoked or expired early: the next call mints a new one
-                self.github.tokens.forget(self.id)
-            raise
+        return self._fresh_on_401(lambda: self.github.request(method, path, auth=self._auth, lane=self.id, **kwargs))
 
     def paginate(self, path: str, **kwargs) -> Iterator[dict]:
-        return self.github.paginate(path, auth=self._auth, lane=self.id, **kwargs)
+        # Pages are read eagerly so that a token dying mid-listing restarts the listing cleanly.
+        return iter(self._fresh_on_401(
+            lambda: list(self.github.paginate(path, auth=self._auth, lane=self.id, **kwargs))))
+
+    def _fresh_on_401(self, call: Callable[[], Any]) -> Any:
+        """A token GitHub no longer takes (revoked, or expired before its time): mint one and try
+        once more. A 401 means nothing was done, so this is safe for writes too."""
+        try:
+            return call()
+        except GitHubError as error:
+            if error.status != 401:
+                raise
+            self.github.tokens.forget(self.id)
+            return call()
 
     # -- reads ----------------------------------------------------------------------------
     def repositories(self) -> Iterator[dict]:
