@@ -60,6 +60,8 @@ def demo(repo: Path | None, base: str | None, head: str | None, keep: bool, open
         raise click.UsageError("--repo needs --base (the branch the pull request would merge into)")
     console = Console(stderr=json_path == "-", highlight=False)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # Ctrl-C must stop the demo even when it was started with SIGINT ignored (e.g. `cmd &` in a script).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     workdir = Path(tempfile.mkdtemp(prefix="mockguard-demo-"))
     stay = keep or open_browser
     try:

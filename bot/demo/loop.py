@@ -24,7 +24,7 @@ from typing import Any, Iterator, Protocol
 
 from bot.sandbox.launcher import running_sandbox, write_app_keys
 
-from .sample import NAME, OWNER, build_sample_repo
+from .sample import AUTHOR, NAME, OWNER, build_sample_repo
 from .service_process import ServiceProcess, free_port
 
 APP_ID = 1
@@ -61,6 +61,7 @@ class Target:
     owner: str
     name: str
     sample: bool
+    author: str | None = None  # who opened the pull request (default: the owner)
 
 
 @dataclass
@@ -129,7 +130,7 @@ class DemoLoop:
     def sample(self) -> Target:
         with self._step("repository", "Building the sample repository (real git)"):
             sample = build_sample_repo(self.workdir / "sample-repo")
-        return Target(sample.path, sample.base, sample.head, OWNER, NAME, sample=True)
+        return Target(sample.path, sample.base, sample.head, OWNER, NAME, sample=True, author=AUTHOR)
 
     def user_repo(self, path: Path, base: str, head: str) -> Target:
         with self._step("repository", f"Reading {path}"):
@@ -171,7 +172,7 @@ class DemoLoop:
                 sandbox = stack.enter_context(running_sandbox(
                     target.repo, target.base, target.head, target.owner, target.name, APP_ID, public_key,
                     pr=PULL_NUMBER, webhook_url=f"{service.url}/webhook", webhook_secret=secret,
-                    port=sandbox_port))
+                    port=sandbox_port, extra_args=["--pr-author", target.author] if target.author else []))
             except RuntimeError as error:
                 raise DemoError(str(error)) from None
         with self._step("serve", "Starting mockguard serve (the App)"):
@@ -288,6 +289,8 @@ def result_json(result: DemoResult) -> dict[str, Any]:
         "tolerated": brief(local.get("tolerated", [])),
         "suppressed": brief(local.get("suppressed", [])),
         "page_url": result.page_url,
+        "sandbox_url": result.sandbox_url,
+        "service_url": result.service_url,
         "seconds": result.seconds,
         "timings": result.timings,
     }

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SAMPLE = Path(__file__).parent / "sample"
-OWNER, NAME = "acme", "chat"
+OWNER, NAME, AUTHOR = "acme", "chat", "ada-lovelace"
 BASE_BRANCH, HEAD_BRANCH = "main", "feature/live-chat"
 HEAD_MESSAGE = """Chat: push new messages to watchers, show avatars on profiles
 

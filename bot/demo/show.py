@@ -71,8 +71,9 @@ def _comment(comment: InlineComment) -> Group:
     where = Text.assemble((f"{comment.path}:{comment.line}", "bold cyan"))
     parts: list = [where]
     if comment.code is not None and comment.line:
-        parts.append(Padding(Syntax(comment.code, "python", line_numbers=True, start_line=comment.line,
-                                    theme="ansi_dark", background_color="default", word_wrap=True), (0, 0, 0, 2)))
+        code = Syntax(comment.code, "python", theme="ansi_dark", background_color="default").highlight(comment.code)
+        code.rstrip()
+        parts.append(Text.assemble((f"{comment.line:>4}  ", "dim"), code))
     text, template_lines = _comment_text(comment.body)
     parts.append(Padding(Markdown(text), (0, 0, 0, 4)))
     if template_lines:

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import api, control, errors, schemas
+from . import api, control, errors, schemas, web
 from .config import SandboxConfig
 from .core import GitHubJSON, Sandbox
 from .edge import Edge
@@ -63,6 +63,7 @@ def create_app(cfg: SandboxConfig, git: GitRepo | None = None) -> FastAPI:
     )
     app.state.sandbox = sandbox
     app.include_router(control.router)
+    app.include_router(web.router)  # the pull request pages (`html_url`s), see web.py
     app.include_router(api.router)
     app.add_middleware(Edge, sandbox=sandbox)
 
