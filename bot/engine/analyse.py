@@ -198,8 +198,9 @@ def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *
     except (RecursionError, MemoryError) as error:
         notices.append(Notice(path, f"the {side} version is too deeply nested to parse ({type(error).__name__}); its mock sites were read from tokens"))
         return scan_tokens(text, wanted)
-    # Only the parts around the change were parsed; the C parser tells cheaply whether the rest parses.
-    problem = _syntax_error(text)
+    # Only the parts around the change were parsed. For the head, which its author can still fix,
+    # CPython's parser tells cheaply whether the rest parses; a base broken elsewhere changes nothing.
+    problem = _syntax_error(text) if side == "head" else None
     if problem is not None:
         line, message = problem
         notices.append(
