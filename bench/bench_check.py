@@ -116,31 +116,44 @@ def build(repo: Path, files: int, touched: int, seed: int = 7) -> None:
     subprocess.run([*git, "tag", "small"], check=True)
 
 
-def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+def timed(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall seconds and CPU seconds (user + system, the process and its children): the CPU time
+    stays comparable when other work shares the machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run(command, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - start, completed
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, completed
 
 
 def measure(repo: Path, base: str, head: str, repeat: int) -> dict:
     check = [*MOCKGUARD, "check", "--repo", str(repo), "--base", base, "--head", head, "--format", "json"]
     reference = [sys.executable, "-c", REFERENCE, str(repo), base, head]
-    rows = {"mockguard": [], "reference": []}
-    memory = {}
+    walls: dict[str, list[float]] = {"mockguard": [], "reference": []}
+    cpus: dict[str, list[float]] = {"mockguard": [], "reference": []}
     findings = None
     for _ in range(repeat):
         for name, command in (("reference", reference), ("mockguard", check)):
-            seconds, completed = timed(command)
+            wall, cpu, completed = timed(command)
             if name == "mockguard":
                 if completed.returncode not in (0, 1):
                     raise SystemExit(completed.stderr.decode())
                 findings = json.loads(completed.stdout)["summary"]
-            rows[name].append(seconds)
-    for name, command in (("reference", reference), ("mockguard", check)):
-        memory[name] = peak_memory(command)
-    return {
-        name: {"median_s": round(statistics.median(times), 3), "peak_mib": round(memory[name], 1)} for name, times in rows.items()
-    } | {"ratio": round(statistics.median(rows["mockguard"]) / statistics.median(rows["reference"]), 2), "summary": findings}
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    median = {name: statistics.median(times) for name, times in walls.items()}
+    median_cpu = {name: statistics.median(times) for name, times in cpus.items()}
+    result = {
+        name: {"median_s": round(median[name], 3), "median_cpu_s": round(median_cpu[name], 3), "peak_mib": round(peak_memory(command), 1)}
+        for name, command in (("mockguard", check), ("reference", reference))
+    }
+    return result | {
+        "ratio": round(median["mockguard"] / median["reference"], 2),
+        "cpu_ratio": round(median_cpu["mockguard"] / median_cpu["reference"], 2),
+        "summary": findings,
+    }
 
 
 def peak_memory(command: list[str]) -> float:
