@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .diff import source_lines
-from .categories import ADVICE, infer_category
+from .categories import ADVICE, NOUNS, infer_category
 from .config import Config, default_config
 from .fallback import scan_tokens
 from .model import FileChange, Finding, Notice, Report, Site
@@ -282,20 +282,25 @@ def _finding(path: str, site: Site, head_lines: list[str], templates: Mapping[st
         category=category,
         rule=site.rule,
         severity="error",
-        message=_message(site, category),
+        message=_message(site, category, _kind_of_test(path)),
         template=snippet,
         code=head_lines[site.line - 1].strip() if 0 < site.line <= len(head_lines) else "",
     )
 
 
-def _message(site: Site, category: str) -> str:
+def _kind_of_test(path: str) -> str:
+    folders = path.lower().split("/")[:-1]
+    return "an end-to-end test" if any("e2e" in folder for folder in folders) else "an integration test"
+
+
+def _message(site: Site, category: str, kind: str) -> str:
     what = f"`{site.target}`" if site.target else None
     if site.construct == "import":
-        return f"New import of {site.library} in an integration test; {ADVICE[category]} instead of mocking."
+        return f"New import of {site.library} in {kind}; {ADVICE[category]} instead of mocking."
     if site.construct == "mock-class-alias":
         return f"`{site.hints[0] if site.hints else 'A name'}` is bound to the mock class {site.target}; {ADVICE[category]} instead."
     mocked = f"{site.construct} of {what}" if what else f"{site.construct}"
-    return f"New {mocked} mocks the {category} layer in an integration test; {ADVICE[category]} instead."
+    return f"New {mocked} replaces {NOUNS[category]} in {kind}; {ADVICE[category]} instead."
 
 
 def _reasonless_suppression(path: str, site: Site, comment_line: int, head_lines: list[str]) -> Finding:

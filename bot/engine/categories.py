@@ -38,6 +38,21 @@ ADVICE = {
     "generic": "use the real collaborator from a fixture and assert on observable results",
 }
 
+# What the mock stands in for, as the message names it.
+NOUNS = {
+    "websocket": "the WebSocket connection",
+    "database": "the database",
+    "redis": "Redis",
+    "http": "an HTTP service",
+    "llm": "the LLM provider",
+    "auth": "authentication",
+    "time": "the clock",
+    "filesystem": "the file system",
+    "queue": "the queue",
+    "internal-service": "one of your own services",
+    "generic": "a real collaborator",
+}
+
 _SPLIT = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
