@@ -7,6 +7,7 @@ from .client import GitHub, Installation
 from .errors import GitHubError, NotFound, Unprocessable
 from .hunks import commentable_lines
 from .politeness import Politeness, RateLimitTooLong
+from .shared_politeness import SharedPoliteness
 from .signatures import sign, valid_signature
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "NotFound",
     "Politeness",
     "RateLimitTooLong",
+    "SharedPoliteness",
     "Unprocessable",
     "commentable_lines",
     "sign",

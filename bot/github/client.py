@@ -283,6 +283,11 @@ class Installation:
     def tree(self, repo: str, sha: str) -> dict:
         return self.request("GET", f"/repos/{repo}/git/trees/{sha}", params={"recursive": "1"})
 
+    def merge_base(self, repo: str, base: str, head: str) -> str:
+        """The commit a pull request's diff is taken from (`patch` hunks count lines there)."""
+        data = self.request("GET", f"/repos/{repo}/compare/{base}...{head}", params={"per_page": 1})
+        return data["merge_base_commit"]["sha"]
+
     def commit(self, repo: str, sha: str) -> dict:
         return self.request("GET", f"/repos/{repo}/commits/{sha}")
 

@@ -1,5 +1,6 @@
-"""The web role: FastAPI with a lifespan that opens the ledger, the queue and (unless workers=0)
-the worker. Routes stay thin: verify, record, route, answer 202."""
+"""The web role: FastAPI with a lifespan that opens the store, the queue and (unless workers=0)
+the worker. Routes stay thin: verify, record, route, answer 202 (or 503 when the backend cannot
+take the delivery: GitHub then shows it failed, and it can be redelivered)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,7 @@ from bot.github import valid_signature
 
 from .handlers import router
 from .jobs import Jobs
-from .ledger import Ledger
 from .logs import for_delivery
-from .metrics import Metrics
-from .queue import JobQueue
 from .router import Event
 from .settings import Settings
 
@@ -37,8 +35,7 @@ JobsDep = Annotated[Jobs, Depends(get_jobs)]
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        ledger = Ledger(settings.data_dir / "ledger.db")
-        jobs = Jobs(ledger, JobQueue(settings.data_dir, settings.queue_url), Metrics())
+        jobs = Jobs.open(settings)
         app.state.jobs = jobs
         worker = None
         if settings.workers > 0:
@@ -52,7 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             if worker:
                 await run_in_threadpool(worker.stop)
-            ledger.close()
+            jobs.close()
 
     app = FastAPI(title="mockguard", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
@@ -96,10 +93,16 @@ def create_app(settings: Settings) -> FastAPI:
             try:
                 outcome = await run_in_threadpool(_accept, jobs, event)
             except ValidationError as error:
-                await run_in_threadpool(jobs.ledger.forget_delivery, event.delivery)  # a fixed redelivery may pass
+                await run_in_threadpool(jobs.store.forget_delivery, event.delivery)  # a fixed redelivery may pass
                 problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5]]
                 log.warning("payload lacks what its handler needs", extra={"event": event.name, "problems": problems})
                 return _refuse(jobs, event.name, 400, "payload does not have the expected shape")
+            except InProgress:
+                return _refuse(jobs, event.name, 409, "a copy of this delivery is being accepted")
+            except Exception as error:  # noqa: BLE001 - the store or the queue is unreachable: not accepted
+                log.warning("delivery not accepted: backend unavailable", extra={"error": str(error)})
+                await run_in_threadpool(_forget_quietly, jobs, event.delivery)
+                return _refuse(jobs, event.name, 503, "backend unavailable; redeliver later")
             log.info("delivery accepted", extra={"event": event.name, "action": event.action, "outcome": outcome})
         jobs.metrics.deliveries.labels(event=event.name, outcome=outcome).inc()
         return JSONResponse({"status": outcome}, status_code=202)
@@ -108,9 +111,28 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _accept(jobs: Jobs, event: Event) -> str:
-    if not jobs.ledger.record_delivery(event.delivery, event.name, event.action):
+    claimed = jobs.store.begin_delivery(event.delivery, event.name, event.action)
+    if claimed == "duplicate":
         return "duplicate"  # a redelivery keeps its delivery id
-    return "accepted" if router.dispatch(event, jobs) else "ignored"
+    if claimed == "in_progress":
+        # Another replica is accepting a copy right now and may yet fail: never acknowledge
+        # what is not recorded. GitHub shows this copy failed; the other one answers for it.
+        raise InProgress(event.delivery)
+    outcome = "accepted" if router.dispatch(event, jobs) else "ignored"
+    jobs.store.end_delivery(event.delivery)
+    return outcome
+
+
+class InProgress(Exception):
+    """A copy of this delivery is being accepted by another replica."""
+
+
+def _forget_quietly(jobs: Jobs, delivery: str) -> None:
+    """Let a redelivery through, if the backend is back; if not, the id was never recorded either."""
+    try:
+        jobs.store.forget_delivery(delivery)
+    except Exception as error:  # noqa: BLE001
+        log.debug("could not forget the delivery", extra={"error": str(error)})
 
 
 def _refuse(jobs: Jobs, event: str | None, status: int, reason: str) -> JSONResponse:

@@ -45,6 +45,10 @@ def read_changes(inst: Installation, repo: str, pull: dict, config: Config, file
     wanted = [entry for entry in files if entry.get("status") != "removed" and (
         config.is_integration_test(entry["filename"]) or
         (entry.get("previous_filename") and config.is_integration_test(entry["previous_filename"])))]
+    if not complete or any(entry.get("status") != "added" for entry in wanted):
+        # GitHub's patches are against the merge base, not the base branch's tip: once the base
+        # branch has moved on, only the merge base's text matches their deleted-line numbers.
+        base_sha = inst.merge_base(repo, base_sha, head_sha)
 
     def read(entry: dict) -> tuple[str | None, str | None]:
         path, previous = entry["filename"], entry.get("previous_filename")
@@ -77,7 +81,7 @@ def _status(github_status: str) -> str:
 
 def _beyond_listing(inst: Installation, repo: str, base_sha: str, head_sha: str, config: Config,
                     result: PullChanges) -> None:
-    """Files past GitHub's listing limit: compare the two trees for integration test files."""
+    """Files past GitHub's listing limit: compare the trees of merge base and head for integration test files."""
     try:
         base_tree, head_tree = inst.tree(repo, base_sha), inst.tree(repo, head_sha)
     except Exception as error:  # noqa: BLE001 - reported in the check, never a silent pass
@@ -99,7 +103,7 @@ def _beyond_listing(inst: Installation, repo: str, base_sha: str, head_sha: str,
                                          added_lines=added, deleted_lines=deleted,
                                          status="modified" if base_text is not None else "added"))
     result.notes.append("The pull request has more files than GitHub's file listing shows; the rest were "
-                        "compared through the git data API (trees of base and head).")
+                        "compared through the git data API (trees of merge base and head).")
     if base_tree.get("truncated") or head_tree.get("truncated"):
         result.unanalysed.append("(files past the truncated git tree listing)")
         result.notes.append("GitHub truncated the repository tree; some files were NOT analysed.")

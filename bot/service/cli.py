@@ -23,7 +23,9 @@ def _settings():
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-def serve(host: str, port: int) -> None:
+@click.option("--no-worker", is_flag=True,
+              help="Web only: take deliveries and queue jobs; `mockguard worker` processes run them.")
+def serve(host: str, port: int, no_worker: bool) -> None:
     """Run the GitHub App webhook service (settings from MOCKGUARD_* variables)."""
     import uvicorn
 
@@ -31,6 +33,8 @@ def serve(host: str, port: int) -> None:
     from .app import create_app
 
     settings = _settings()
+    if no_worker:
+        settings.workers = 0
     logs.configure(settings.log_level)
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
@@ -38,17 +42,14 @@ def serve(host: str, port: int) -> None:
 @click.command()
 @click.option("--metrics-port", type=int, help="Serve this worker's Prometheus metrics on 127.0.0.1:PORT.")
 def worker(metrics_port: int | None) -> None:
-    """Run review workers only, next to a `serve` started with MOCKGUARD_WORKERS=0."""
+    """Run review workers only (MOCKGUARD_WORKERS threads), next to `serve --no-worker` replicas."""
     from . import logs
     from .jobs import Jobs
-    from .ledger import Ledger
-    from .metrics import Metrics
-    from .queue import JobQueue
     from .worker import Worker
 
     settings = _settings()
     logs.configure(settings.log_level)
-    jobs = Jobs(Ledger(settings.data_dir / "ledger.db"), JobQueue(settings.data_dir, settings.queue_url), Metrics())
+    jobs = Jobs.open(settings)
     role = Worker(settings, jobs)
     if metrics_port:
         from prometheus_client import start_http_server
@@ -60,3 +61,4 @@ def worker(metrics_port: int | None) -> None:
     role.start()
     stop.wait()
     role.stop()
+    jobs.close()

@@ -39,8 +39,8 @@ def rerun_check(event: Event, jobs: Jobs) -> None:
     """The "Re-run" button: review the run's head again, even if it was done."""
     e = CheckRunEvent.model_validate(event.payload)
     pulls = e.check_run.pull_requests or (e.check_run.check_suite.pull_requests if e.check_run.check_suite else [])
-    # GitHub leaves pull_requests empty for forks; the ledger knows which pull request had this head.
-    numbers = [p.number for p in pulls] or jobs.ledger.pulls_for_head(e.repository.full_name, e.check_run.head_sha)
+    # GitHub leaves pull_requests empty for forks; the store knows which pull request had this head.
+    numbers = [p.number for p in pulls] or jobs.store.pulls_for_head(e.repository.full_name, e.check_run.head_sha)
     for number in numbers:
         jobs.request_review(e.installation.id, e.repository.full_name, number, e.check_run.head_sha,
                             event.delivery, force=True)

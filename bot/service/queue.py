@@ -1,9 +1,8 @@
 """The durable job queue: huey, on SQLite in MOCKGUARD_DATA_DIR by default, Redis by URL.
 
-A message names a job key only; the ledger holds the job. huey removes a message when a worker
-takes it, so a worker killed mid-job loses the message: the ledger still says "running", and
-`Worker.recover` (on start and every few seconds) queues such jobs again once their worker's
-heartbeat has gone stale.
+A message names a job key only; the store (store.py) holds the job. huey removes a message when a
+worker takes it, so a worker killed mid-job loses the message: the store still says "running", and
+`Worker.recover` (on start and every heartbeat) queues such jobs again once their lease has run out.
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from pathlib import Path
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
+from .store import is_redis
+
 
 class _QuietConsumer(Consumer):
     """huey's consumer, without taking over the process's signal handlers (uvicorn owns them)."""
@@ -23,7 +24,7 @@ class _QuietConsumer(Consumer):
 
 
 def make_huey(data_dir: Path, queue_url: str | None) -> Huey:
-    if queue_url and queue_url.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis(queue_url):
         return RedisHuey("mockguard", url=queue_url, results=False)
     data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("mockguard", filename=str(data_dir / "queue.db"), results=False, timeout=30)

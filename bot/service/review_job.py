@@ -23,11 +23,11 @@ from bot.github import GitHub, GitHubError, Installation, RateLimitTooLong, Unpr
 
 from . import render
 from .changes import RULES_FILE, PullChanges, changed_files, read_changes
-from .ledger import Job, Ledger
 from .logs import for_delivery
 from .markers import fingerprints_in, is_summary
 from .metrics import Metrics
 from .settings import Settings
+from .store import Job, Store
 
 log = logging.getLogger("mockguard.job")
 
@@ -57,38 +57,39 @@ def transient(error: BaseException) -> bool:
 
 
 class ReviewJob:
-    def __init__(self, settings: Settings, github: GitHub, ledger: Ledger, metrics: Metrics,
+    def __init__(self, settings: Settings, github: GitHub, store: Store, metrics: Metrics,
                  requeue: Callable[[str, float], None], request_review: Callable[..., None]):
         self.settings = settings
         self.github = github
-        self.ledger = ledger
+        self.store = store
         self.metrics = metrics
         self.requeue = requeue  # (key, delay): try the job again later
         self.request_review = request_review  # queue a review of another head
 
     def __call__(self, key: str, owner: str) -> None:
-        job = self.ledger.claim(key, owner)
+        job = self.store.claim(key, owner)
         if job is None:  # done, or another worker has it: nothing to do twice
             return
         with for_delivery(job.delivery):
             self.metrics.jobs_running.inc()
             try:
-                self._attempt(job)
+                self._attempt(job, owner)
             finally:
                 self.metrics.jobs_running.dec()
 
-    def _attempt(self, job: Job) -> None:
+    def _attempt(self, job: Job, owner: str) -> None:
         inst = self.github.installation(job.installation_id)
         log.info("job started", extra={"job": job.key, "attempt": job.attempts})
         check_run_id = job.check_run_id
         try:
             if check_run_id is None:
                 check_run_id = self._start_check(inst, job)
-                self.ledger.set_check_run(job.key, check_run_id)
+                self.store.set_check_run(job.key, check_run_id)
             outcome = self._review(inst, job, check_run_id)
         except Superseded as moved:
             self._complete_quietly(inst, job, check_run_id, "neutral", "Superseded by a newer commit", str(moved))
-            self._finish(job, "done", "neutral")
+            self._finish(job, owner, "done", "neutral")
+            self.metrics.jobs_done.labels(conclusion="superseded").inc()
             return
         except Exception as error:  # noqa: BLE001 - every failure must end in a completed check
             self.metrics.jobs_failed.inc()
@@ -97,7 +98,7 @@ class ReviewJob:
                 if isinstance(error, RateLimitTooLong):  # come back when the limit has reset
                     delay = max(delay, error.wait + 1)
                 log.warning("job failed, will retry", extra={"job": job.key, "error": str(error), "delay": delay})
-                self.ledger.release(job.key, str(error))
+                self.store.release(job.key, owner, str(error), delay)
                 self.requeue(job.key, delay)
                 return
             log.exception("job failed", extra={"job": job.key})
@@ -106,16 +107,16 @@ class ReviewJob:
                 "mockguard could not analyse this pull request, so this check neither passes nor blocks it.\n\n"
                 f"Reason: `{type(error).__name__}: {_short(error)}`\n\n"
                 "Re-run the check to try again.")
-            self._finish(job, "failed", "neutral", str(error))
+            self._finish(job, owner, "failed", "neutral", str(error))
             self.metrics.jobs_done.labels(conclusion="error").inc()
             return
-        self._finish(job, "done", outcome.conclusion)
+        self._finish(job, owner, "done", outcome.conclusion)
         self.metrics.jobs_done.labels(conclusion=outcome.conclusion).inc()
         self.metrics.delivery_to_check.observe(max(0.0, time.time() - job.received_at))
         log.info("job done", extra={"job": job.key, "conclusion": outcome.conclusion, "title": outcome.title})
 
-    def _finish(self, job: Job, state: str, conclusion: str, error: str | None = None) -> None:
-        if self.ledger.finish(job.key, state, conclusion, error):
+    def _finish(self, job: Job, owner: str, state: str, conclusion: str, error: str | None = None) -> None:
+        if self.store.finish(job.key, owner, state, conclusion, error):
             self.requeue(job.key, 0)
 
     # -- the check run ------------------------------------------------------------------------
@@ -165,12 +166,8 @@ class ReviewJob:
 
     # -- the review --------------------------------------------------------------------------
     def _review(self, inst: Installation, job: Job, check_run_id: int) -> Outcome:
-        pull = inst.pull(job.repo, job.number)
-        head = pull["head"]["sha"]
-        if head != job.head_sha:
-            self.request_review(job.installation_id, job.repo, job.number, head, job.delivery)
-            raise Superseded(f"The pull request's head is now {head[:7]}; that commit gets its own check.")
-        base_sha = pull["base"]["sha"]
+        pull = self._current_pull(inst, job)
+        base_sha = pull["base"]["sha"]  # the base branch's tip: where the team's rules file is read
 
         files, complete = changed_files(inst, job.repo, pull)
         config_or_error = self._base_config(inst, job.repo, base_sha)
@@ -190,6 +187,7 @@ class ReviewJob:
         if changes.unanalysed:
             extra.append("**Not analysed:** " + ", ".join(f"`{p}`" for p in changes.unanalysed))
 
+        self._current_pull(inst, job)  # a push during the analysis: comment on the new head, not this one
         new, resolved = self._post_comments(inst, job, report, changes)
         summary = render.check_summary(report, extra)
         title = render.check_title(report)
@@ -199,6 +197,17 @@ class ReviewJob:
             title += f" ({len(changes.unanalysed)} not analysed)"
         self._complete(inst, job, check_run_id, conclusion, title, summary, render.annotations(report))
         return Outcome(conclusion, title)
+
+    def _current_pull(self, inst: Installation, job: Job) -> dict:
+        """The pull request, if its head is still the job's; else the newer head is queued and this job
+        completes its check as superseded, without a comment on an outdated commit."""
+        pull = inst.pull(job.repo, job.number)
+        head = pull["head"]["sha"]
+        if head != job.head_sha:
+            self.request_review(job.installation_id, job.repo, job.number, head, job.delivery)
+            raise Superseded(f"A newer commit, {head[:7]}, is being checked: {job.head_sha[:7]} is no longer the "
+                             "head of this pull request, so mockguard did not review it.")
+        return pull
 
     def _base_config(self, inst: Installation, repo: str, base_sha: str) -> Config | ConfigError:
         # The rules file comes from the base: a pull request must not relax its own gate.

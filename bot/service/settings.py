@@ -19,9 +19,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(None, description="The App's webhook secret.")
     webhook_secret_file: Path | None = Field(None, description="A file holding the webhook secret (Docker secrets).")
     github_api_url: AnyHttpUrl = Field("https://api.github.com", description="GitHub's REST API root.")
-    data_dir: Path = Field(Path("./mockguard-data"), description="Where the ledger and the queue live.")
+    data_dir: Path = Field(Path("./mockguard-data"), description="Where the SQLite store and queue live.")
     queue_url: str | None = Field(
-        None, description="redis://... to share the queue between machines; default SQLite in data_dir.")
+        None, description="redis://... to share the queue, the job store and the throttle between machines; "
+                          "default SQLite in data_dir.")
     check_name: str = Field("mockguard", description="The check run's name (what branch protection requires).")
     workers: int = Field(2, ge=0, description="Worker threads in `serve`; 0 when `mockguard worker` runs them.")
     max_body_bytes: int = Field(25 * 1024 * 1024, description="Larger webhook bodies get 413 (GitHub caps at 25 MB).")
@@ -34,8 +35,8 @@ class Settings(BaseSettings):
     job_retry_delay: float = Field(2.0, description="Delay before a job's second try; doubles each try.")
     reconcile_interval: float = Field(600.0, description="Seconds between scans for PRs missing a check; 0 turns scans off.")
     reconcile_limit: int = Field(50, description="Most jobs one reconcile scan queues.")
-    heartbeat_interval: float = Field(2.0, description="Seconds between worker heartbeats in the ledger.")
-    stale_after: float = Field(10.0, description="A job whose worker has been silent this long is picked up again.")
+    heartbeat_interval: float = Field(2.0, description="Seconds between renewals of a worker's job leases.")
+    stale_after: float = Field(10.0, description="A job's lease: one its worker stopped renewing is picked up again.")
     log_level: str = Field("INFO")
 
     @model_validator(mode="after")

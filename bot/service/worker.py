@@ -1,5 +1,5 @@
-"""The worker role: huey consumer threads running review jobs, a heartbeat that lets a restarted
-service find jobs a killed one left "running", and the periodic reconciler."""
+"""The worker role: huey consumer threads running review jobs, a heartbeat that renews the leases
+of the jobs this process is running (and frees those of dead workers), and the periodic reconciler."""
 
 from __future__ import annotations
 
@@ -8,19 +8,22 @@ import threading
 import time
 import uuid
 
-from bot.github import GitHub, Politeness
+from bot.github import GitHub, Politeness, SharedPoliteness
 
 from .jobs import Jobs
 from .reconciler import reconcile
 from .review_job import ReviewJob
 from .settings import Settings
+from .store import is_redis
 
 log = logging.getLogger("mockguard.worker")
 
 
 def make_github(settings: Settings, jobs: Jobs) -> GitHub:
-    politeness = Politeness(concurrency=settings.concurrency, write_interval=settings.write_interval,
-                            max_wait=settings.max_rate_limit_wait)
+    # With a shared backend the throttle is shared too: GitHub's limits are per installation, not per process.
+    pace = {"concurrency": settings.concurrency, "write_interval": settings.write_interval,
+            "max_wait": settings.max_rate_limit_wait}
+    politeness = SharedPoliteness(settings.queue_url, **pace) if is_redis(settings.queue_url) else Politeness(**pace)
     return GitHub(settings.api_url, settings.app_id, settings.pem, politeness=politeness,
                   attempts=settings.github_attempts, backoff=settings.github_backoff,
                   on_response=jobs.metrics.github_response)
@@ -32,18 +35,28 @@ class Worker:
         self.jobs = jobs
         self.id = f"worker-{uuid.uuid4().hex[:12]}"
         self.github = make_github(settings, jobs)
-        self.review = ReviewJob(settings, self.github, jobs.ledger, jobs.metrics,
+        self.review = ReviewJob(settings, self.github, jobs.store, jobs.metrics,
                                 requeue=jobs.queue.push, request_review=jobs.request_review)
-        jobs.queue.runner = lambda key: self.review(key, self.id)
+        self._running: set[str] = set()
+        self._running_lock = threading.Lock()
+        jobs.queue.runner = self._run
         self._consumer = jobs.queue.consumer(settings.workers or 1)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
+    def _run(self, key: str) -> None:
+        with self._running_lock:
+            self._running.add(key)
+        try:
+            self.review(key, self.id)
+        finally:
+            with self._running_lock:
+                self._running.discard(key)
+
     def start(self) -> None:
-        self.jobs.ledger.heartbeat(self.id)
         # Jobs queued before a crash may have lost their message; a duplicate is harmless
         # because only one claim of a queued job succeeds.
-        for key in self.jobs.ledger.queued():
+        for key in self.jobs.store.queued():
             self.jobs.queue.push(key)
         self.recover()
         self._consumer.start()
@@ -60,24 +73,29 @@ class Worker:
         self.github.close()
 
     def recover(self) -> None:
-        for key in self.jobs.ledger.recover_stale(self.settings.stale_after):
-            log.info("job picked up again after its worker stopped", extra={"job": key})
+        # A queued job untouched this long has lost its message (a worker took it, then could not
+        # reach the store); pushing it again is harmless, as only one claim succeeds.
+        stranded_after = max(30.0, 3 * self.settings.stale_after)
+        for key in self.jobs.store.recover(stranded_after):
+            log.info("job queued again (its worker stopped, or its message was lost)", extra={"job": key})
             self.jobs.queue.push(key)
 
     def _beat(self) -> None:
         while not self._stop.wait(self.settings.heartbeat_interval):
             try:
-                self.jobs.ledger.heartbeat(self.id)
+                with self._running_lock:
+                    running = sorted(self._running)
+                self.jobs.store.heartbeat(self.id, running)
                 self.recover()
-            except Exception:  # noqa: BLE001 - keep beating
-                log.exception("heartbeat failed")
+            except Exception as error:  # noqa: BLE001 - the backend may be restarting: keep beating
+                log.warning("heartbeat failed", extra={"error": str(error)})
 
     def _reconcile_loop(self) -> None:
         next_run = time.monotonic()  # once on start, then every reconcile_interval
         while not self._stop.wait(max(0.0, next_run - time.monotonic())):
             try:
                 reconcile(self.github, self.settings.check_name, self.settings.app_id, self.settings.reconcile_limit,
-                          self.jobs.ledger.has_completed, self.jobs.request_review)
+                          self.jobs.store.has_completed, self.jobs.request_review)
             except Exception as error:  # noqa: BLE001 - GitHub down now is no reason to stop trying later
                 log.warning("reconcile failed", extra={"error": str(error)})
             next_run = time.monotonic() + self.settings.reconcile_interval

@@ -1,9 +1,6 @@
-"""The service's durable memory (SQLite in MOCKGUARD_DATA_DIR): deliveries seen, and one row per
-review job keyed by (repository, pull request, head sha) with its state.
+"""The embedded store: SQLite in MOCKGUARD_DATA_DIR (`ledger.db`), for the processes of one machine.
 
-The queue carries messages; the ledger decides whether a message still has work to do. That is
-what makes a redelivery, a second event for the same head, or a duplicated message a no-op, and
-what lets a restarted service find the job a killed one was in the middle of.
+The interface and what each call promises are in store.py.
 """
 
 from __future__ import annotations
@@ -12,8 +9,9 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+
+from .store import DELIVERY_TTL, Job, job_key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -26,39 +24,29 @@ CREATE TABLE IF NOT EXISTS jobs (
     delivery TEXT, received_at REAL NOT NULL,
     check_run_id INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
     owner TEXT, updated_at REAL NOT NULL, conclusion TEXT, error TEXT,
-    rerun INTEGER NOT NULL DEFAULT 0   -- a re-run asked for while running: go again when done
+    rerun INTEGER NOT NULL DEFAULT 0,  -- a re-run asked for while running: go again when done
+    lease_until REAL,                  -- running: the owner renews it; past it, the job is free again
+    due_at REAL                        -- queued: when its message is due (a retry may be delayed)
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
-CREATE TABLE IF NOT EXISTS workers (id TEXT PRIMARY KEY, heartbeat REAL NOT NULL);
 """
+# Ledgers written before leases existed get the two columns.
+ADDED_COLUMNS = ("lease_until REAL", "due_at REAL")
 
 
-@dataclass(frozen=True)
-class Job:
-    key: str
-    installation_id: int
-    repo: str
-    number: int
-    head_sha: str
-    state: str
-    delivery: str | None
-    received_at: float
-    check_run_id: int | None
-    attempts: int
-
-
-def job_key(repo: str, number: int, head_sha: str) -> str:
-    return f"{repo}#{number}@{head_sha}"
-
-
-class Ledger:
-    def __init__(self, path: Path):
+class SqliteStore:
+    def __init__(self, path: Path, lease: float = 10.0):
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.lease = lease
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        present = {row["name"] for row in self._db.execute("PRAGMA table_info(jobs)")}
+        for column in ADDED_COLUMNS:
+            if column.split()[0] not in present:
+                self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -76,12 +64,17 @@ class Ledger:
             self._db.execute("COMMIT")
 
     # -- deliveries -------------------------------------------------------------------------
-    def record_delivery(self, delivery: str, event: str, action: str | None) -> bool:
-        """True the first time a delivery id is seen; a redelivery (same id) gives False."""
+    def begin_delivery(self, delivery: str, event: str, action: str | None) -> str:
+        # One file, one transaction per call: a copy is either recorded or not, never half-way.
+        now = time.time()
         with self._transaction() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?)",
-                                (delivery, event, action, time.time()))
-            return cursor.rowcount == 1
+            cursor = db.execute("INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?)", (delivery, event, action, now))
+            if cursor.rowcount == 1 and now % 1 < 0.01:  # now and then, drop ids past their time
+                db.execute("DELETE FROM deliveries WHERE received_at < ?", (now - DELIVERY_TTL,))
+            return "new" if cursor.rowcount == 1 else "duplicate"
+
+    def end_delivery(self, delivery: str) -> None:
+        pass  # begin_delivery recorded it for good
 
     def forget_delivery(self, delivery: str) -> None:
         with self._transaction() as db:
@@ -90,11 +83,6 @@ class Ledger:
     # -- jobs -------------------------------------------------------------------------------
     def want(self, installation_id: int, repo: str, number: int, head_sha: str, delivery: str | None,
              *, force: bool = False) -> str | None:
-        """Record that this head wants a review; the job key if it must be queued, else None.
-
-        Queued or running: already on its way. Done: only a re-run (`force`) does it again.
-        Failed: any new event tries again.
-        """
         key = job_key(repo, number, head_sha)
         now = time.time()
         with self._transaction() as db:
@@ -102,8 +90,8 @@ class Ledger:
             if row is None:
                 db.execute(
                     "INSERT INTO jobs (key, installation_id, repo, number, head_sha, state, delivery, received_at,"
-                    " updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
-                    (key, installation_id, repo, number, head_sha, delivery, now, now))
+                    " updated_at, due_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+                    (key, installation_id, repo, number, head_sha, delivery, now, now, now))
                 return key
             if row["state"] == "running" and force:
                 # The Re-run button pressed while a run is finishing: do it again right after.
@@ -112,17 +100,17 @@ class Ledger:
             if row["state"] in ("queued", "running") or (row["state"] == "done" and not force):
                 return None
             db.execute(
-                "UPDATE jobs SET state = 'queued', delivery = ?, received_at = ?, updated_at = ?, attempts = 0,"
-                " check_run_id = NULL, error = NULL, installation_id = ? WHERE key = ?",
-                (delivery, now, now, installation_id, key))
+                "UPDATE jobs SET state = 'queued', delivery = ?, received_at = ?, updated_at = ?, due_at = ?,"
+                " attempts = 0, check_run_id = NULL, error = NULL, installation_id = ? WHERE key = ?",
+                (delivery, now, now, now, installation_id, key))
             return key
 
     def claim(self, key: str, owner: str) -> Job | None:
-        """Queued -> running for this worker; None if someone else has it or it is finished."""
+        now = time.time()
         with self._transaction() as db:
             cursor = db.execute(
-                "UPDATE jobs SET state = 'running', owner = ?, attempts = attempts + 1, updated_at = ?"
-                " WHERE key = ? AND state = 'queued'", (owner, time.time(), key))
+                "UPDATE jobs SET state = 'running', owner = ?, attempts = attempts + 1, updated_at = ?,"
+                " lease_until = ? WHERE key = ? AND state = 'queued'", (owner, now, now + self.lease, key))
             if cursor.rowcount != 1:
                 return None
             return self._job(db, key)
@@ -143,31 +131,33 @@ class Ledger:
             db.execute("UPDATE jobs SET check_run_id = ?, updated_at = ? WHERE key = ?",
                        (check_run_id, time.time(), key))
 
-    def finish(self, key: str, state: str, conclusion: str | None = None, error: str | None = None) -> bool:
-        """Record the outcome; True when a re-run was asked for meanwhile and the job is queued again."""
+    def finish(self, key: str, owner: str, state: str, conclusion: str | None = None,
+               error: str | None = None) -> bool:
+        now = time.time()
         with self._transaction() as db:
-            row = db.execute("SELECT rerun FROM jobs WHERE key = ?", (key,)).fetchone()
-            if row is not None and row["rerun"]:
+            row = db.execute("SELECT rerun, owner, state FROM jobs WHERE key = ?", (key,)).fetchone()
+            if row is None or row["state"] != "running" or row["owner"] != owner:
+                return False  # the lease ran out and the job is someone else's now
+            if row["rerun"]:
                 db.execute("UPDATE jobs SET state = 'queued', rerun = 0, attempts = 0, check_run_id = NULL,"
-                           " conclusion = ?, error = ?, owner = NULL, updated_at = ? WHERE key = ?",
-                           (conclusion, error, time.time(), key))
+                           " conclusion = ?, error = ?, owner = NULL, updated_at = ?, due_at = ? WHERE key = ?",
+                           (conclusion, error, now, now, key))
                 return True
             db.execute("UPDATE jobs SET state = ?, conclusion = ?, error = ?, owner = NULL, updated_at = ?"
-                       " WHERE key = ?", (state, conclusion, error, time.time(), key))
+                       " WHERE key = ?", (state, conclusion, error, now, key))
             return False
 
-    def release(self, key: str, error: str) -> None:
-        """Back to queued for another attempt (keeping the check run it already created)."""
+    def release(self, key: str, owner: str, error: str, delay: float = 0.0) -> None:
+        now = time.time()
         with self._transaction() as db:
-            db.execute("UPDATE jobs SET state = 'queued', owner = NULL, error = ?, updated_at = ? WHERE key = ?",
-                       (error, time.time(), key))
+            db.execute("UPDATE jobs SET state = 'queued', owner = NULL, error = ?, updated_at = ?, due_at = ?"
+                       " WHERE key = ? AND state = 'running' AND owner = ?", (error, now, now + delay, key, owner))
 
     def queued(self) -> list[str]:
         with self._lock:
             return [r["key"] for r in self._db.execute("SELECT key FROM jobs WHERE state = 'queued'")]
 
     def pulls_for_head(self, repo: str, head_sha: str) -> list[int]:
-        """Pull requests this service has reviewed at a head (for re-runs whose payload names none)."""
         with self._lock:
             rows = self._db.execute("SELECT DISTINCT number FROM jobs WHERE repo = ? AND head_sha = ?",
                                     (repo, head_sha)).fetchall()
@@ -178,21 +168,25 @@ class Ledger:
         return job is not None and job.state == "done"
 
     # -- workers ----------------------------------------------------------------------------
-    def heartbeat(self, owner: str) -> None:
+    def heartbeat(self, owner: str, keys: list[str]) -> None:
+        if not keys:
+            return
+        until = time.time() + self.lease
         with self._transaction() as db:
-            db.execute("INSERT INTO workers VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET heartbeat = excluded.heartbeat",
-                       (owner, time.time()))
+            db.executemany("UPDATE jobs SET lease_until = ? WHERE key = ? AND state = 'running' AND owner = ?",
+                           [(until, key, owner) for key in keys])
 
-    def recover_stale(self, stale_after: float) -> list[str]:
-        """Running jobs whose worker stopped beating (killed mid-job) go back to queued."""
-        limit = time.time() - stale_after
+    def recover(self, stranded_after: float) -> list[str]:
+        now = time.time()
         with self._transaction() as db:
-            rows = db.execute(
-                "SELECT key FROM jobs WHERE state = 'running' AND (owner IS NULL OR owner NOT IN"
-                " (SELECT id FROM workers WHERE heartbeat >= ?))", (limit,)).fetchall()
-            keys = [r["key"] for r in rows]
-            for key in keys:
-                db.execute("UPDATE jobs SET state = 'queued', owner = NULL, updated_at = ? WHERE key = ?",
-                           (time.time(), key))
-            db.execute("DELETE FROM workers WHERE heartbeat < ?", (limit - 3600,))
-            return keys
+            lapsed = [r["key"] for r in db.execute(
+                "SELECT key FROM jobs WHERE state = 'running' AND (lease_until IS NULL OR lease_until < ?)", (now,))]
+            stranded = [r["key"] for r in db.execute(
+                "SELECT key FROM jobs WHERE state = 'queued' AND updated_at < ? AND COALESCE(due_at, 0) < ?",
+                (now - stranded_after, now - stranded_after))]
+            for key in lapsed:
+                db.execute("UPDATE jobs SET state = 'queued', owner = NULL, updated_at = ?, due_at = ? WHERE key = ?",
+                           (now, now, key))
+            for key in stranded:  # touched, so that a job is pushed again once per period, not every beat
+                db.execute("UPDATE jobs SET updated_at = ? WHERE key = ?", (now, key))
+            return lapsed + stranded
