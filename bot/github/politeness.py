@@ -52,6 +52,7 @@ class Politeness:
         lane = self._lane(key)
         self._wait_for_limit(lane)
         with lane.in_flight:
+            self._wait_for_limit(lane)  # a pause may have begun while this request waited for its slot
             if method.upper() in WRITE_METHODS and self.write_interval > 0:
                 with lane.write_lock:  # writes go one at a time, at least write_interval apart
                     gap = lane.last_write + self.write_interval - self._clock()

@@ -56,7 +56,7 @@ return tostring(math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - now))
 
 class SharedPoliteness:
     def __init__(self, url: str, concurrency: int = 4, write_interval: float = 1.0, max_wait: float = 120.0,
-                 slot_lease: float = 120.0, poll: float = 0.02, sleep: Callable[[float], None] = time.sleep):
+                 slot_lease: float = 60.0, poll: float = 0.02, sleep: Callable[[float], None] = time.sleep):
         self.concurrency = concurrency
         self.write_interval = write_interval
         self.max_wait = max_wait
@@ -80,10 +80,16 @@ class SharedPoliteness:
         while not self._take_slot(keys=[holders], args=[self.concurrency, self.slot_lease, holder]):
             self._sleep(self.poll)
         try:
-            if method.upper() in WRITE_METHODS and self.write_interval > 0:
-                wait = float(self._take_write_turn(keys=[f"{PREFIX}{key}:next_write"], args=[self.write_interval]))
-                if wait > 0:
-                    self._sleep(wait)
+            # A pause may have begun while this request waited for its slot or its turn: look again,
+            # right before it goes.
+            while True:
+                if method.upper() in WRITE_METHODS and self.write_interval > 0:
+                    wait = float(self._take_write_turn(keys=[f"{PREFIX}{key}:next_write"],
+                                                       args=[self.write_interval]))
+                    if wait > 0:
+                        self._sleep(wait)
+                if not self._wait_for_limit(key):
+                    break
             yield
         finally:
             self.redis.zrem(holders, holder)
@@ -92,9 +98,11 @@ class SharedPoliteness:
         """GitHub told us to hold off (Retry-After, or the primary limit's reset time): the whole fleet does."""
         self._pause(keys=[f"{PREFIX}{key}:paused_until"], args=[seconds])
 
-    def _wait_for_limit(self, key: object) -> None:
+    def _wait_for_limit(self, key: object) -> bool:
+        """Wait out a pause of the installation; True if there was one."""
         wait = float(self._paused_for(keys=[f"{PREFIX}{key}:paused_until"]))
         if wait > self.max_wait:
             raise RateLimitTooLong(wait)
         if wait > 0:
             self._sleep(wait)
+        return wait > 0

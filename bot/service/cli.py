@@ -51,14 +51,14 @@ def worker(metrics_port: int | None) -> None:
     logs.configure(settings.log_level)
     jobs = Jobs.open(settings)
     role = Worker(settings, jobs)
-    if metrics_port:
-        from prometheus_client import start_http_server
-
-        start_http_server(metrics_port, addr="127.0.0.1", registry=jobs.metrics.registry)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     role.start()
+    if metrics_port:  # after start: a process whose metrics answer is taking jobs
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1", registry=jobs.metrics.registry)
     stop.wait()
     role.stop()
     jobs.close()

@@ -27,7 +27,7 @@ from .logs import for_delivery
 from .markers import fingerprints_in, is_summary
 from .metrics import Metrics
 from .settings import Settings
-from .store import Job, Store
+from .store import Job, Store, unavailable
 
 log = logging.getLogger("mockguard.job")
 
@@ -53,7 +53,7 @@ def transient(error: BaseException) -> bool:
         return True
     if isinstance(error, GitHubError):
         return error.transient
-    return isinstance(error, httpx.TransportError)
+    return isinstance(error, httpx.TransportError) or unavailable(error)
 
 
 class ReviewJob:

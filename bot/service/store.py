@@ -97,6 +97,15 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def unavailable(error: BaseException) -> bool:
+    """The shared backend did not answer (Redis restarting, the SQLite file locked): worth a retry."""
+    import sqlite3
+
+    import redis
+
+    return isinstance(error, (redis.ConnectionError, redis.TimeoutError, sqlite3.OperationalError))
+
+
 def open_store(data_dir: Path, queue_url: str | None, lease: float) -> Store:
     """The store for MOCKGUARD_QUEUE_URL: Redis for redis://, rediss://, unix://; else SQLite in data_dir."""
     if is_redis(queue_url):

@@ -54,10 +54,8 @@ class Worker:
                 self._running.discard(key)
 
     def start(self) -> None:
-        # Jobs queued before a crash may have lost their message; a duplicate is harmless
-        # because only one claim of a queued job succeeds.
-        for key in self.jobs.store.queued():
-            self.jobs.queue.push(key)
+        # Queued jobs keep their messages in the queue; the ones a crash cost their message come
+        # back through `recover`, here and on every heartbeat.
         self.recover()
         self._consumer.start()
         loops = [self._beat] + ([self._reconcile_loop] if self.settings.reconcile_interval > 0 else [])
@@ -75,7 +73,7 @@ class Worker:
     def recover(self) -> None:
         # A queued job untouched this long has lost its message (a worker took it, then could not
         # reach the store); pushing it again is harmless, as only one claim succeeds.
-        stranded_after = max(30.0, 3 * self.settings.stale_after)
+        stranded_after = 3 * self.settings.stale_after
         for key in self.jobs.store.recover(stranded_after):
             log.info("job queued again (its worker stopped, or its message was lost)", extra={"job": key})
             self.jobs.queue.push(key)
