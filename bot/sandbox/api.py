@@ -448,10 +448,18 @@ def list_reviews(request: Request, owner: str, repo: str, pull_number: int):
     return paginated(request, reviews, ctx.render.review, base=ctx.render.base)
 
 
-def _review_or_404(sandbox: Sandbox, pull_number: int, review_id: int):
+def _stored_or_404(sandbox: Sandbox, table: str, key: int):
+    """One stored object (a check run, a comment, ...) by id, or GitHub's 404."""
     with sandbox.state.lock:
-        review = sandbox.state.reviews.get(review_id)
-    if review is None or review.pull_number != pull_number:
+        found = getattr(sandbox.state, table).get(key)
+    if found is None:
+        raise errors.not_found()
+    return found
+
+
+def _review_or_404(sandbox: Sandbox, pull_number: int, review_id: int):
+    review = _stored_or_404(sandbox, "reviews", review_id)
+    if review.pull_number != pull_number:
         raise errors.not_found()
     return review
 
@@ -556,26 +564,18 @@ def post_reply(request: Request, owner: str, repo: str, pull_number: int, commen
     return GitHubJSON(ctx.render.review_comment(comment), status_code=201)
 
 
-def _review_comment_or_404(sandbox: Sandbox, comment_id: int):
-    with sandbox.state.lock:
-        comment = sandbox.state.review_comments.get(comment_id)
-    if comment is None:
-        raise errors.not_found()
-    return comment
-
-
 @router.get(R + "/pulls/comments/{comment_id}")
 def get_review_comment(request: Request, owner: str, repo: str, comment_id: int):
     sandbox = sandbox_of(request)
     ctx = sandbox.context(request, owner, repo, READ_PULLS)
-    return GitHubJSON(ctx.render.review_comment(_review_comment_or_404(sandbox, comment_id)))
+    return GitHubJSON(ctx.render.review_comment(_stored_or_404(sandbox, "review_comments", comment_id)))
 
 
 @router.patch(R + "/pulls/comments/{comment_id}")
 def edit_review_comment(request: Request, owner: str, repo: str, comment_id: int, raw: bytes = Depends(raw_body)):
     sandbox = sandbox_of(request)
     ctx = sandbox.context(request, owner, repo, WRITE_PULLS)
-    comment = _review_comment_or_404(sandbox, comment_id)
+    comment = _stored_or_404(sandbox, "review_comments", comment_id)
     body = parse_body(raw, "PATCH", "/repos/{owner}/{repo}/pulls/comments/{comment_id}")
     with sandbox.state.lock:
         comment.body = body["body"]
@@ -587,7 +587,7 @@ def edit_review_comment(request: Request, owner: str, repo: str, comment_id: int
 def delete_review_comment(request: Request, owner: str, repo: str, comment_id: int):
     sandbox = sandbox_of(request)
     sandbox.context(request, owner, repo, WRITE_PULLS)
-    comment = _review_comment_or_404(sandbox, comment_id)
+    comment = _stored_or_404(sandbox, "review_comments", comment_id)
     with sandbox.state.lock:
         sandbox.state.review_comments.pop(comment.id, None)
         review = sandbox.state.reviews.get(comment.review_id)
@@ -629,26 +629,18 @@ def list_issue_comments(request: Request, owner: str, repo: str, issue_number: i
     return paginated(request, comments, ctx.render.issue_comment, base=ctx.render.base)
 
 
-def _issue_comment_or_404(sandbox: Sandbox, comment_id: int) -> IssueComment:
-    with sandbox.state.lock:
-        comment = sandbox.state.issue_comments.get(comment_id)
-    if comment is None:
-        raise errors.not_found()
-    return comment
-
-
 @router.get(R + "/issues/comments/{comment_id}")
 def get_issue_comment(request: Request, owner: str, repo: str, comment_id: int):
     sandbox = sandbox_of(request)
     ctx = sandbox.context(request, owner, repo, READ_ISSUES, READ_PULLS)
-    return GitHubJSON(ctx.render.issue_comment(_issue_comment_or_404(sandbox, comment_id)))
+    return GitHubJSON(ctx.render.issue_comment(_stored_or_404(sandbox, "issue_comments", comment_id)))
 
 
 @router.patch(R + "/issues/comments/{comment_id}")
 def edit_issue_comment(request: Request, owner: str, repo: str, comment_id: int, raw: bytes = Depends(raw_body)):
     sandbox = sandbox_of(request)
     ctx = sandbox.context(request, owner, repo, WRITE_ISSUES, WRITE_PULLS)
-    comment = _issue_comment_or_404(sandbox, comment_id)
+    comment = _stored_or_404(sandbox, "issue_comments", comment_id)
     body = parse_body(raw, "PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}")
     with sandbox.state.lock:
         comment.body = body["body"]
@@ -660,7 +652,7 @@ def edit_issue_comment(request: Request, owner: str, repo: str, comment_id: int,
 def delete_issue_comment(request: Request, owner: str, repo: str, comment_id: int):
     sandbox = sandbox_of(request)
     sandbox.context(request, owner, repo, WRITE_ISSUES, WRITE_PULLS)
-    comment = _issue_comment_or_404(sandbox, comment_id)
+    comment = _stored_or_404(sandbox, "issue_comments", comment_id)
     with sandbox.state.lock:
         sandbox.state.issue_comments.pop(comment.id, None)
     return Response(status_code=204)
@@ -829,26 +821,18 @@ def create_check_run(request: Request, owner: str, repo: str, raw: bytes = Depen
     return GitHubJSON(ctx.render.check_run(run), status_code=201)
 
 
-def _run_or_404(sandbox: Sandbox, check_run_id: int) -> CheckRun:
-    with sandbox.state.lock:
-        run = sandbox.state.check_runs.get(check_run_id)
-    if run is None:
-        raise errors.not_found()
-    return run
-
-
 @router.get(R + "/check-runs/{check_run_id}")
 def get_check_run(request: Request, owner: str, repo: str, check_run_id: int):
     sandbox = sandbox_of(request)
     ctx = sandbox.context(request, owner, repo, READ_CHECKS)
-    return GitHubJSON(ctx.render.check_run(_run_or_404(sandbox, check_run_id)))
+    return GitHubJSON(ctx.render.check_run(_stored_or_404(sandbox, "check_runs", check_run_id)))
 
 
 @router.patch(R + "/check-runs/{check_run_id}")
 def update_check_run(request: Request, owner: str, repo: str, check_run_id: int, raw: bytes = Depends(raw_body)):
     sandbox = sandbox_of(request)
     ctx = sandbox.context(request, owner, repo, WRITE_CHECKS)
-    run = _run_or_404(sandbox, check_run_id)
+    run = _stored_or_404(sandbox, "check_runs", check_run_id)
     body = parse_body(raw, "PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}")
     _check_run_rules(body)
     with sandbox.state.lock:
@@ -864,7 +848,7 @@ def update_check_run(request: Request, owner: str, repo: str, check_run_id: int,
 def list_annotations(request: Request, owner: str, repo: str, check_run_id: int):
     sandbox = sandbox_of(request)
     ctx = sandbox.context(request, owner, repo, READ_CHECKS)
-    run = _run_or_404(sandbox, check_run_id)
+    run = _stored_or_404(sandbox, "check_runs", check_run_id)
     return paginated(request, list(run.annotations), lambda a: ctx.render.annotation(run, a), base=ctx.render.base)
 
 
@@ -872,7 +856,7 @@ def list_annotations(request: Request, owner: str, repo: str, check_run_id: int)
 def rerequest_check_run(request: Request, owner: str, repo: str, check_run_id: int):
     sandbox = sandbox_of(request)
     sandbox.context(request, owner, repo, WRITE_CHECKS)
-    run = _run_or_404(sandbox, check_run_id)
+    run = _stored_or_404(sandbox, "check_runs", check_run_id)
     _deliver_in_background(sandbox, "check_run", "rerequested", check_run_id=run.id)
     return GitHubJSON({}, status_code=201)
 
@@ -917,26 +901,18 @@ def create_check_suite(request: Request, owner: str, repo: str, raw: bytes = Dep
     return GitHubJSON(ctx.render.check_suite(suite), status_code=200 if existed else 201)
 
 
-def _suite_or_404(sandbox: Sandbox, check_suite_id: int) -> CheckSuite:
-    with sandbox.state.lock:
-        suite = sandbox.state.check_suites.get(check_suite_id)
-    if suite is None:
-        raise errors.not_found()
-    return suite
-
-
 @router.get(R + "/check-suites/{check_suite_id}")
 def get_check_suite(request: Request, owner: str, repo: str, check_suite_id: int):
     sandbox = sandbox_of(request)
     ctx = sandbox.context(request, owner, repo, READ_CHECKS)
-    return GitHubJSON(ctx.render.check_suite(_suite_or_404(sandbox, check_suite_id)))
+    return GitHubJSON(ctx.render.check_suite(_stored_or_404(sandbox, "check_suites", check_suite_id)))
 
 
 @router.post(R + "/check-suites/{check_suite_id}/rerequest")
 def rerequest_check_suite(request: Request, owner: str, repo: str, check_suite_id: int):
     sandbox = sandbox_of(request)
     sandbox.context(request, owner, repo, WRITE_CHECKS)
-    suite = _suite_or_404(sandbox, check_suite_id)
+    suite = _stored_or_404(sandbox, "check_suites", check_suite_id)
     with sandbox.state.lock:
         suite.reset = True
         suite.updated_at = now_iso()
