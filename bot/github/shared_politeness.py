@@ -12,12 +12,15 @@ Each step is a Lua script timed by the Redis server's clock (one clock for all m
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 
 from .politeness import WRITE_METHODS, RateLimitTooLong
 
@@ -63,7 +66,10 @@ class SharedPoliteness:
         self.slot_lease = slot_lease  # longer than any request (timeout + retries of one send)
         self.poll = poll
         self._sleep = sleep
-        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=3)
+        self._leftovers: list[tuple[str, str]] = []  # slots taken while Redis went away, to give back
+        self._leftovers_lock = threading.Lock()
+        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=3, socket_connect_timeout=2,
+                                          retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 3))
         self._take_slot = self.redis.register_script(TAKE_SLOT)
         self._take_write_turn = self.redis.register_script(TAKE_WRITE_TURN)
         self._pause = self.redis.register_script(PAUSE)
@@ -75,6 +81,7 @@ class SharedPoliteness:
     @contextmanager
     def slot(self, key: object, method: str):
         """Hold one of the installation's request slots, fleet-wide, for the length of a request."""
+        self._release_leftovers()
         self._wait_for_limit(key)
         holders, holder = f"{PREFIX}{key}:slots", uuid.uuid4().hex
         while not self._take_slot(keys=[holders], args=[self.concurrency, self.slot_lease, holder]):
@@ -92,7 +99,24 @@ class SharedPoliteness:
                     break
             yield
         finally:
+            self._release(holders, holder)
+
+    def _release(self, holders: str, holder: str) -> None:
+        try:
             self.redis.zrem(holders, holder)
+        except redis.RedisError:
+            # Redis is away (restarting): give the slot back once it answers again, rather than
+            # leaving it taken for the whole lease (a restarted Redis replays it from its file).
+            with self._leftovers_lock:
+                self._leftovers.append((holders, holder))
+
+    def _release_leftovers(self) -> None:
+        if not self._leftovers:
+            return
+        with self._leftovers_lock:
+            leftovers, self._leftovers = self._leftovers, []
+        for holders, holder in leftovers:
+            self._release(holders, holder)
 
     def block(self, key: object, seconds: float) -> None:
         """GitHub told us to hold off (Retry-After, or the primary limit's reset time): the whole fleet does."""

@@ -16,6 +16,8 @@ The interface and what each call promises are in store.py. Durability is Redis's
 from __future__ import annotations
 
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 
 from .store import DELIVERY_TTL, JOB_TTL, PENDING_TTL, Job, job_key
 
@@ -124,6 +126,10 @@ return found
 """
 
 
+def quick_retry() -> Retry:
+    return Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 3)
+
+
 def _job_hash(key: str) -> str:
     return PREFIX + "job:" + key
 
@@ -135,9 +141,10 @@ def _head_set(repo: str, head_sha: str) -> str:
 class RedisStore:
     def __init__(self, url: str, lease: float = 10.0):
         self.lease = lease
-        # Short socket timeouts: a webhook must answer (or fail) well inside GitHub's 10 s.
-        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=3,
-                                          health_check_interval=15)
+        # Short timeouts and a few quick retries: a webhook must answer (or fail, 503) well inside
+        # GitHub's 10 s, and a blip of a second or less should not fail anything.
+        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=3, socket_connect_timeout=2,
+                                          health_check_interval=15, retry=quick_retry())
         self._want = self.redis.register_script(WANT)
         self._claim = self.redis.register_script(CLAIM)
         self._finish = self.redis.register_script(FINISH)
