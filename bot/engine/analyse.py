@@ -67,14 +67,7 @@ def analyse(
     else:
         novelties = [find_new_sites(change) for change in selected]
     if any(n.fresh or n.fresh_imports for n in novelties):
-        chosen = {id(c) for c in selected}
-        others = [c for c in changes if id(c) not in chosen and c.base_text is not None and c.deleted_lines]
-        # A selected file that needed no base scan for itself may still be where a mock moved from.
-        novelties = [
-            n if n.base_scanned or c.base_text is None or not c.deleted_lines else replace(deleted_side(c), path=n.path, notices=n.notices)
-            for n, c in zip(novelties, selected)
-        ]
-        novelties = pair_across_files(novelties, [deleted_side(c) for c in others])
+        novelties = _pair_moves(novelties, selected, changes)
 
     templates = _templates(config, template_files or {})
     texts = {c.path: c.head_text or "" for c in selected}
@@ -88,6 +81,35 @@ def analyse(
         files_checked=tuple(c.path for c in selected),
         fail_on=config.fail_on,
     )
+
+
+def _pair_moves(novelties: list[FileNovelty], selected: Sequence[FileChange], changes: Sequence[FileChange]) -> list[FileNovelty]:
+    """Take out the new sites that moved in from another file of the change. Another file's deleted
+    side is parsed only when a deleted line of it reads like a new site's line (or a new import)."""
+    fresh_lines = {
+        lines[site.line - 1].strip()
+        for novelty, change in zip(novelties, selected)
+        if novelty.fresh
+        for lines in [source_lines(change.head_text or "")]
+        for site in novelty.fresh
+    }
+    importing = any(n.fresh_imports for n in novelties)
+
+    def may_hold_a_move(change: FileChange) -> bool:
+        if change.base_text is None or not change.deleted_lines:
+            return False
+        lines = source_lines(change.base_text)
+        deleted = {lines[n - 1].strip() for n in change.deleted_lines if 0 < n <= len(lines)}
+        return bool(deleted & fresh_lines) or (importing and any("import" in line and line_has_trigger(line) for line in deleted))
+
+    chosen = {id(c) for c in selected}
+    others = [deleted_side(c) for c in changes if id(c) not in chosen and may_hold_a_move(c)]
+    # A selected file that needed no base scan for itself may still be where a mock moved from.
+    novelties = [
+        replace(deleted_side(c), path=n.path, notices=n.notices) if not n.base_scanned and may_hold_a_move(c) else n
+        for n, c in zip(novelties, selected)
+    ]
+    return pair_across_files(novelties, others)
 
 
 _NOT_SCANNED = FileScan()
