@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_right
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -93,9 +94,6 @@ def _canonical_string(text: str) -> str:
 class Chunk:
     start: int  # 0-based index of the first line
     end: int  # exclusive
-
-    def covers(self, line_number: int) -> bool:
-        return self.start < line_number <= self.end
 
 
 def split_chunks(lines: list[str]) -> list[Chunk]:
@@ -340,18 +338,12 @@ class SiteVisitor(cst.CSTVisitor):
 class FileScan:
     sites: list[Site] = field(default_factory=list)
     imports: list[ImportSite] = field(default_factory=list)
-    error: str | None = None
-    error_line: int | None = None
 
 
 class ChunkParseError(Exception):
     def __init__(self, message: str, line: int | None):
         super().__init__(message)
         self.line = line
-
-
-def _parse(text: str) -> cst.Module:
-    return cst.parse_module(text)
 
 
 def scan(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
@@ -376,7 +368,9 @@ def scan(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
     aliases = {local for local, qualified in bindings.imports.items() if is_mock_module(qualified)}
     # A chunk that holds a wanted line is parsed when anything in it looks like a mock: an edit
     # inside a multi-line call (its target, on a line of its own) has no mock word on that line.
-    for chunk in {c.start: c for number in wanted for c in chunks if c.covers(number)}.values():
+    starts = [c.start for c in chunks]
+    touched = {bisect_right(starts, number - 1) - 1 for number in wanted if 0 < number <= len(lines)}
+    for chunk in (chunks[i] for i in sorted(touched) if i >= 0):
         if any(p.start <= chunk.start < p.end for p, _ in parsed.values()):
             continue
         if not line_has_trigger("".join(lines[chunk.start : chunk.end]), aliases):
@@ -408,12 +402,12 @@ def _parse_chunk(lines: list[str], chunks: list[Chunk], chunk: Chunk) -> tuple[C
     following = [c.end for c in chunks if c.end > end][:3]
     for attempt_end in [end, *following, len(lines)]:
         try:
-            return Chunk(start, attempt_end), _parse("".join(lines[start:attempt_end]))
+            return Chunk(start, attempt_end), cst.parse_module("".join(lines[start:attempt_end]))
         except cst.ParserSyntaxError:
             continue
     text = "".join(lines)
     try:
-        return Chunk(0, len(lines)), _parse(text)
+        return Chunk(0, len(lines)), cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         message, line = error.message, error.raw_line
     # CPython's own parser names the cause where a person looks for it ("'(' was never closed").
