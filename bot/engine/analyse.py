@@ -112,9 +112,6 @@ def _pair_moves(novelties: list[FileNovelty], selected: Sequence[FileChange], ch
     return pair_across_files(novelties, others)
 
 
-_NOT_SCANNED = FileScan()
-
-
 def find_new_sites(change: FileChange) -> FileNovelty:
     """The sites on the file's added lines that have no counterpart among its deleted ones."""
     novelty = FileNovelty(change.path)
@@ -136,14 +133,14 @@ def find_new_sites(change: FileChange) -> FileNovelty:
     if not head_scan.sites and not added_imports:
         return novelty
 
-    base_scan = _NOT_SCANNED
+    base_scan = FileScan()
     # Only deleted lines can hold a counterpart; base imports matter only for added imports.
     if change.base_text is not None and (change.deleted_lines or added_imports):
         base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base")
     fresh, novelty.leftover = new_sites(head_scan.sites, base_scan.sites)
     novelty.fresh = [_on_added_line(site, added, head_lines) for site in fresh]
     novelty.deleted_imports = [i.library for i in base_scan.imports if i.line in change.deleted_lines]
-    novelty.base_scanned = change.base_text is None or not change.deleted_lines or base_scan is not _NOT_SCANNED
+    novelty.base_scanned = True  # whatever the base gave up is known now (nothing, without deleted lines)
     # An import next to added uses (new or moved in) only repeats them, or comes along with them.
     if added_imports and not head_scan.sites:
         base_names = _names_used(change.base_text or "", {n for i in added_imports for n in i.names})
