@@ -15,12 +15,12 @@ from .diff import source_lines
 from .categories import ADVICE, NOUNS, infer_category
 from .config import Config, default_config
 from .fallback import scan_tokens
-from .model import FileChange, Finding, Notice, Report, Site
+from .model import CATEGORIES, FileChange, Finding, Notice, Report, Site
 from .novelty import moved_between_files, new_imports, new_sites
 from .policy import apply_policy
 from .sites import ChunkParseError, FileScan, ImportSite, line_has_trigger, scan
 from .suppressions import find_suppressions, suppression_for
-from .templates import TemplateError, adapt, builtin_template, template_from_text
+from .templates import Template, TemplateError, adapt, builtin_template, template_from_text
 
 MAX_FILE_BYTES = 2_000_000  # bigger "tests" are generated data, not code a person wrote
 PARALLEL_FROM_FILES = 24  # below this a process pool costs more than it saves
@@ -184,7 +184,7 @@ def pair_across_files(novelties: list[FileNovelty], others: list[FileNovelty]) -
     return paired
 
 
-def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, object]) -> FileResult:
+def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, Template]) -> FileResult:
     """Findings for one file's new sites; an import only when no use of it is new."""
     result = FileResult()
     sites = novelty.fresh or novelty.fresh_imports
@@ -267,11 +267,9 @@ def _import_site(site: ImportSite, head_lines: list[str]) -> Site:
     )
 
 
-def _templates(config: Config, template_files: Mapping[str, str]) -> dict[str, object]:
+def _templates(config: Config, template_files: Mapping[str, str]) -> dict[str, Template]:
     """Each category's template, once per run: built-in, or the team's file when the rules file names one."""
-    chosen: dict[str, object] = {}
-    from .model import CATEGORIES
-
+    chosen: dict[str, Template] = {}
     for category in CATEGORIES:
         path = config.template_for(category)
         if path and path != "builtin" and path in template_files:
@@ -284,11 +282,11 @@ def _templates(config: Config, template_files: Mapping[str, str]) -> dict[str, o
     return chosen
 
 
-def _finding(path: str, site: Site, head_lines: list[str], templates: Mapping[str, object]) -> Finding:
+def _finding(path: str, site: Site, head_lines: list[str], templates: Mapping[str, Template]) -> Finding:
     category = infer_category(site)
     template = templates.get(category) or builtin_template(category)
     try:
-        snippet = adapt(template, test_name=site.enclosing_test, target=site.target)  # type: ignore[arg-type]
+        snippet = adapt(template, test_name=site.enclosing_test, target=site.target)
     except TemplateError:
         snippet = None
     return Finding(

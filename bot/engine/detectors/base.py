@@ -123,9 +123,3 @@ def last_segment(target: str | None) -> str | None:
         return None
     return target.replace("[", ".").replace("]", "").replace("'", "").replace('"', "").split(".")[-1] or None
 
-
-def component_from(*parts: str | None) -> str | None:
-    for part in parts:
-        if part:
-            return part
-    return None
