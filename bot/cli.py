@@ -19,6 +19,7 @@ class LazyGroup(click.Group):
         "serve": ("bot.service.cli", "serve"),
         "worker": ("bot.service.cli", "worker"),
         "demo": ("bot.demo.cli", "demo"),
+        "audit": ("bot.audit.cli", "audit"),
     }
 
     def list_commands(self, ctx):
