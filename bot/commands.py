@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -51,13 +52,14 @@ def check(repo: Path, base: str | None, head: str | None, staged: bool, config_f
     try:
         revisions = resolve_revisions(repo, base, head, staged)
         config, config_notices = _rules(repo, revisions, config_file)
-        changes, notices = read_change(repo, revisions, paths=paths, wanted=config.is_integration_test)
+        # conftest.py files come along: a new autouse fixture there reaches the tests below it (MG2xx).
+        changes, notices = read_change(repo, revisions, paths=paths, wanted=lambda p: config.is_integration_test(p) or p.endswith("conftest.py"))
         template_files = {p: t for p in config.template_files() if (t := read_at(repo, revisions.base, p)) is not None}
     except GitError as error:
         fail(str(error))
     except ConfigError as error:
         fail(f"invalid rules file\n{error}")
-    report = analyse(changes, config, template_files=template_files, workers=workers)
+    report = analyse(changes, config, template_files=template_files, workers=workers, tree=_head_view(repo, revisions))
     report = dataclasses.replace(report, notices=(*config_notices, *notices, *report.notices))
     click.echo(render(report, fmt, rules=RULES, tool_version=tool_version()))
     sys.exit(EXIT_BLOCKING if report.blocking else EXIT_CLEAN)
@@ -73,7 +75,7 @@ def _rules(repo: Path, revisions: Revisions, config_file: Path | None) -> tuple[
             raise GitError(f"cannot read {config_file}: {error.strerror}") from error
     base_text = read_at(repo, revisions.base, RULES_FILE)
     config = load_config(base_text, RULES_FILE) if base_text is not None else default_config()
-    head_text = _head_rules(repo, revisions)
+    head_text = _head_view(repo, revisions)(RULES_FILE)
     notices = []
     if head_text is not None and head_text != base_text:
         load_config(head_text, RULES_FILE)  # a broken new copy is an error now, not on the next change
@@ -81,13 +83,13 @@ def _rules(repo: Path, revisions: Revisions, config_file: Path | None) -> tuple[
     return config, notices
 
 
-def _head_rules(repo: Path, revisions: Revisions) -> str | None:
+def _head_view(repo: Path, revisions: Revisions) -> Callable[[str], str | None]:
+    """The head side as a path -> text lookup: the --head commit, the index, or the working tree."""
     if revisions.head:
-        return read_at(repo, revisions.head, RULES_FILE)
+        return lambda path: read_at(repo, revisions.head, path)
     if revisions.staged:
-        return read_at(repo, "", RULES_FILE)  # ":path" is the index
-    path = repo / RULES_FILE
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+        return lambda path: read_at(repo, "", path)  # ":path" is the index
+    return lambda path: (repo / path).read_text(encoding="utf-8", errors="replace") if (repo / path).is_file() else None
 
 
 @click.command()

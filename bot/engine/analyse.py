@@ -6,11 +6,12 @@ import ast
 import io
 import os
 import tokenize
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from .arrivals import find_arrivals
 from .diff import source_lines
 from .categories import ADVICE, NOUNS, infer_category
 from .config import Config, default_config
@@ -52,11 +53,14 @@ def analyse(
     today: date | None = None,
     template_files: Mapping[str, str] | None = None,
     workers: int | None = None,
+    tree: Callable[[str], str | None] | None = None,
 ) -> Report:
     """The report for a change: new mock sites in integration/e2e test files, after the rules file.
 
     `changes` may hold every Python file of the change: only integration/e2e tests are reported
-    on, the others serve to recognise mocks that moved between files.
+    on, the others serve to recognise mocks that moved between files. `tree` is a read-only view
+    of the head tree (path -> text, None when absent) through which fixtures and helpers are
+    followed (MG2xx); without it only the change's own files are read.
     """
     config = config or default_config()
     selected = [c for c in changes if c.head_text is not None and config.is_integration_test(c.path)]
@@ -72,12 +76,14 @@ def analyse(
     templates = _templates(config, template_files or {})
     texts = {c.path: c.head_text or "" for c in selected}
     results = [report_file(n, texts[n.path], templates) for n in novelties]
-    policy = apply_policy([f for r in results for f in r.findings], config, today=today or date.today())
+    # MG2xx: mocks that arrive through fixtures, helpers and hand-rolled patches (bot/engine/arrivals).
+    arrived = find_arrivals(changes, selected, config, tree, [f for r in results for f in r.findings], templates)
+    policy = apply_policy(arrived.findings, config, today=today or date.today())
     return Report(
         findings=tuple(policy.findings),
-        suppressed=tuple(f for r in results for f in r.suppressed),
-        tolerated=tuple(policy.tolerated),
-        notices=tuple(x for n in novelties for x in n.notices) + tuple(policy.notices),
+        suppressed=tuple(f for r in results for f in r.suppressed) + tuple(arrived.suppressed),
+        tolerated=tuple(arrived.tolerated) + tuple(policy.tolerated),
+        notices=tuple(x for n in novelties for x in n.notices) + tuple(arrived.notices) + tuple(policy.notices),
         files_checked=tuple(c.path for c in selected),
         fail_on=config.fail_on,
     )

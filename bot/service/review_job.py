@@ -182,7 +182,9 @@ class ReviewJob:
         templates = {path: text for path in config.template_files()
                      if (text := inst.file_text(job.repo, path, base_sha)) is not None}
         # One process per job: forking a pool out of a threaded server risks inheriting held locks.
-        report = analyse(changes.changes, config, template_files=templates or None, workers=1)
+        # Fixtures and helpers are followed into the head tree, each file fetched once, when needed.
+        report = analyse(changes.changes, config, template_files=templates or None, workers=1,
+                         tree=lambda path: inst.file_text(job.repo, path, job.head_sha))
         extra += changes.notes
         if changes.unanalysed:
             extra.append("**Not analysed:** " + ", ".join(f"`{p}`" for p in changes.unanalysed))
