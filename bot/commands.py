@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from .engine.analyse import analyse
 from .engine.config import Config, ConfigError, default_config, load_config, starter_text
-from .engine.formats import FORMATS, render
+from .engine.formats import FORMATS, Comparison, render, render_error
 from .engine.model import Notice
 from .engine.rules import RULES
-from .gitrepo import GitError, Revisions, read_at, read_change, resolve_revisions
+from .gitrepo import GitError, Revisions, git_has_staged, missing_paths, read_at, read_change, resolve_revisions
 
 RULES_FILE = ".github/mockguard.yml"
 EXIT_CLEAN, EXIT_BLOCKING, EXIT_ERROR = 0, 1, 2
@@ -33,36 +35,111 @@ def fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+class Stop(Exception):
+    """The run cannot complete: exit 2 with this message (in the chosen format, too)."""
+
+
 @click.command()
 @click.option("--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True, help="The git repository (bare works with --head).")
-@click.option("--base", help="Compare with this revision. Default: the merge-base with the default branch (HEAD with --staged).")
+@click.option("--base", help="Compare with this revision, through its merge base with the head (as `git diff BASE...HEAD`). Default: the merge base with the default branch (HEAD with --staged).")
 @click.option("--head", help="Check this revision. Default: the working tree.")
-@click.option("--staged", is_flag=True, help="Check the index (what `git commit` would record), for pre-commit.")
+@click.option("--staged", is_flag=True, help="Check the index (what `git commit` would record).")
+@click.option("--pre-commit", "pre_commit", is_flag=True, help="What pre-commit asks for: PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF when set (--from-ref/--to-ref, pre-push), else the index when something is staged, else the working tree against the default branch.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help=f"Rules file to use instead of {RULES_FILE} at the base revision.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output (for SARIF upload steps).")
 @click.option("--workers", type=int, default=None, help="Processes for big changes (default: up to 2).")
 @click.argument("paths", nargs=-1)
-def check(repo: Path, base: str | None, head: str | None, staged: bool, config_file: Path | None, fmt: str, workers: int | None, paths: tuple[str, ...]) -> None:
+def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_commit: bool, config_file: Path | None, fmt: str, output: Path | None, workers: int | None, paths: tuple[str, ...]) -> None:
     """Report the mocks a change adds to integration and e2e tests.
 
-    Exit status: 0 no blocking finding, 1 blocking findings, 2 usage or rules-file error.
+    Exit status: 0 no blocking finding; 1 blocking findings; 2 the change could not be checked
+    (usage, an unknown comparison, a PATH that names nothing, a rules-file error, a file that
+    could not be read). The README has the full table.
     """
-    if staged and head:
-        fail("--staged and --head exclude each other")
+    revisions = None
     try:
+        if staged and head:
+            raise Stop("--staged and --head exclude each other")
+        if pre_commit:
+            if staged or head or base:
+                raise Stop("--pre-commit decides the comparison itself: drop --base, --head and --staged")
+            base, head, staged = _pre_commit_comparison(repo)
         revisions = resolve_revisions(repo, base, head, staged)
+        if missing := missing_paths(repo, revisions, paths):
+            raise Stop(f"no such file or folder in the {revisions.head_state}: {', '.join(missing)}")
         config, config_notices = _rules(repo, revisions, config_file)
         # conftest.py files come along: a new autouse fixture there reaches the tests below it (MG2xx).
-        changes, notices = read_change(repo, revisions, paths=paths, wanted=lambda p: config.is_integration_test(p) or p.endswith("conftest.py"))
+        read = read_change(repo, revisions, paths=paths, wanted=lambda p: config.is_integration_test(p) or p.endswith("conftest.py"))
         template_files = {p: t for p in config.template_files() if (t := read_at(repo, revisions.base, p)) is not None}
-    except GitError as error:
-        fail(str(error))
+    except (Stop, GitError) as error:
+        _stop(str(error), fmt, output, revisions)
     except ConfigError as error:
-        fail(f"invalid rules file\n{error}")
-    report = analyse(changes, config, template_files=template_files, workers=workers, tree=_head_view(repo, revisions))
-    report = dataclasses.replace(report, notices=(*config_notices, *notices, *report.notices))
-    click.echo(render(report, fmt, rules=RULES, tool_version=tool_version()))
-    sys.exit(EXIT_BLOCKING if report.blocking else EXIT_CLEAN)
+        _stop(f"invalid rules file\n{error}", fmt, output, revisions)
+    report = analyse(read.changes, config, template_files=template_files, workers=workers, tree=_head_view(repo, revisions))
+    report = dataclasses.replace(report, notices=(*config_notices, *read.notices, *report.notices))
+    _write(render(report, fmt, rules=RULES, tool_version=tool_version(), comparison=comparison(revisions)), output)
+    if report.blocking:
+        sys.exit(EXIT_BLOCKING)
+    if read.unreadable:
+        # Never green when part of the change was not seen; blocking findings still say 1.
+        click.echo(f"mockguard: {_plural(len(read.unreadable), 'file')} could not be read and were not checked: {', '.join(read.unreadable)}", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_CLEAN)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def comparison(revisions: Revisions | None) -> Comparison | None:
+    if revisions is None:
+        return None
+    return Comparison(
+        base_given=revisions.base_given,
+        base_ref=revisions.base_ref,
+        base_commit=revisions.base_commit,
+        merge_base=revisions.merge_base,
+        head_given=revisions.head_given,
+        head_commit=revisions.head_commit,
+        head_state=revisions.head_state,
+    )
+
+
+def _pre_commit_comparison(repo: Path) -> tuple[str | None, str | None, bool]:
+    """(base, head, staged) for the hook. pre-commit sets PRE_COMMIT_FROM_REF/TO_REF for
+    `run --from-ref/--to-ref` and in the pre-push stage; `--all-files` marks nothing, so with
+    nothing staged the working tree is compared with the default branch (never a silent pass)."""
+    from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    if from_ref or to_ref:
+        if not (from_ref and to_ref):
+            raise Stop("pre-commit set only one of PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF")
+        if set(from_ref) == {"0"}:  # pre-push of a new branch with no remote base: judge against the default branch
+            return None, to_ref, False
+        return from_ref, to_ref, False
+    if repo.is_dir() and git_has_staged(repo):
+        return None, None, True
+    return None, None, False
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text)
+        return
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        click.echo(f"mockguard: cannot write {output}: {error.strerror}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _stop(message: str, fmt: str, output: Path | None, revisions: Revisions | None) -> NoReturn:
+    """Exit 2, saying why on stderr and, for the machine formats, in the report itself."""
+    click.echo(f"mockguard: {message}", err=True)
+    document = render_error(message, fmt, tool_version=tool_version(), comparison=comparison(revisions))
+    if document is not None:
+        _write(document, output)
+    sys.exit(EXIT_ERROR)
 
 
 def _rules(repo: Path, revisions: Revisions, config_file: Path | None) -> tuple[Config, list[Notice]]:

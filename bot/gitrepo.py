@@ -28,9 +28,20 @@ class GitError(Exception):
 
 @dataclass(frozen=True)
 class Revisions:
-    base: str  # a commit id
+    base: str  # the commit (or empty tree) the change is compared with: the merge base when one was computed
     head: str | None  # a commit id, or None for the working tree / index
     staged: bool = False
+    # What was asked for and what it resolved to, so every report can say what was compared.
+    base_given: str | None = None  # --base as typed, or None for the default
+    base_ref: str | None = None  # the ref the base came from ("main", "refs/remotes/origin/HEAD -> ...")
+    base_commit: str | None = None  # that ref's commit (before any merge base)
+    merge_base: str | None = None  # the merge base of base_commit and the head, when computed
+    head_given: str | None = None
+    head_commit: str | None = None  # the head commit, or HEAD's under a working tree / index
+
+    @property
+    def head_state(self) -> str:
+        return "index" if self.staged else "commit" if self.head else "working tree"
 
 
 def git(repo: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
@@ -49,41 +60,115 @@ def git(repo: Path, *args: str, input: bytes | None = None, check: bool = True) 
 
 
 def resolve_revisions(repo: Path, base: str | None, head: str | None, staged: bool) -> Revisions:
+    """What to compare. An explicit --base is compared through its merge base with the head (as
+    `git diff BASE...HEAD` does): a branch tip that moved on must not make its own later
+    changes look like the change's. Without --base, the merge base with the default branch."""
     if not repo.is_dir():
         raise GitError(f"{repo}: no such directory")
     if subprocess.run(["git", "-C", str(repo), "rev-parse", "--git-dir"], capture_output=True).returncode != 0:
         raise GitError(f"{repo} is not inside a git repository")
     head_id = _commit(repo, head) if head else None
+    head_commit = head_id or _optional_commit(repo, "HEAD")
     if base:
         base_id = _commit(repo, base)
-    elif staged:
+        merge_base = _merge_base(repo, base_id, head_commit) if head_commit else None
+        return Revisions(merge_base or base_id, head_id, staged, base, base, base_id, merge_base, head, head_commit)
+    if staged:
         # Before the first commit there is no HEAD: the index is compared with the empty tree.
-        has_head = git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip()
-        base_id = _commit(repo, "HEAD") if has_head else git(repo, "hash-object", "-t", "tree", "--stdin", input=b"").strip().decode()
-    else:
-        base_id = _merge_base_with_default_branch(repo, head_id or "HEAD")
-    return Revisions(base_id, head_id, staged)
+        base_id = head_commit or git(repo, "hash-object", "-t", "tree", "--stdin", input=b"").strip().decode()
+        return Revisions(base_id, head_id, staged, None, "HEAD" if head_commit else "(empty tree)", base_id, None, head, head_commit)
+    if head_commit is None:
+        raise GitError("the repository has no commit yet: pass --staged to check the index, or commit first")
+    ref, tip = _default_branch(repo)
+    merge_base = _merge_base(repo, tip, head_commit)
+    if merge_base is None:
+        raise GitError(f"{ref} and the head have no common history: pass --base REF")
+    revisions = Revisions(merge_base, head_id, staged, None, ref, tip, merge_base, head, head_commit)
+    if merge_base == head_commit and (head_id or not _working_tree_changed(repo)):
+        raise GitError(
+            f"nothing to compare: the default branch ({ref}, {tip[:7]}) is the head commit itself"
+            f"{'' if head_id else ' and the working tree has no changes'}. Name the branch the change"
+            " goes into, for example `--base origin/main`; in CI, fetch it first (with enough depth"
+            " for the merge base: `git fetch origin main --depth=50`, or `fetch-depth: 0` in actions/checkout)"
+        )
+    return revisions
 
 
 def _commit(repo: Path, ref: str) -> str:
-    out = git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip()
+    out = _optional_commit(repo, ref)
     if not out:
         raise GitError(f"unknown revision {ref!r} in {repo}")
-    return out.decode()
+    return out
 
 
-def _merge_base_with_default_branch(repo: Path, head: str) -> str:
+def _optional_commit(repo: Path, ref: str) -> str | None:
+    out = git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip()
+    return out.decode() if out else None
+
+
+def _merge_base(repo: Path, one: str, other: str) -> str | None:
+    out = git(repo, "merge-base", one, other, check=False).strip()
+    return out.decode() if out else None
+
+
+def _default_branch(repo: Path) -> tuple[str, str]:
+    """(the ref's name, its commit) of the default branch: origin/HEAD, main or master."""
     candidates = []
     remote_head = git(repo, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD", check=False).strip().decode()
     if remote_head:
         candidates.append(remote_head)
     candidates += ["refs/heads/main", "refs/heads/master", "refs/remotes/origin/main", "refs/remotes/origin/master"]
     for ref in candidates:
-        if git(repo, "rev-parse", "--verify", "--quiet", ref, check=False).strip():
-            merge_base = git(repo, "merge-base", ref, head, check=False).strip().decode()
-            if merge_base:
-                return merge_base
-    raise GitError("cannot find the default branch (origin/HEAD, main or master) to compare with: pass --base REF")
+        tip = _optional_commit(repo, ref)
+        if tip:
+            return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/"), tip
+    raise GitError(
+        "cannot find the default branch (origin/HEAD, main or master) to compare with: pass --base REF"
+        " (in CI, fetch the target branch first, e.g. `git fetch origin main`)"
+    )
+
+
+def git_has_staged(repo: Path) -> bool:
+    """Whether the index differs from HEAD (everything staged counts before the first commit)."""
+    if _optional_commit(repo, "HEAD") is None:
+        return bool(git(repo, "ls-files", "--cached", check=False).strip())
+    return git_status(repo, "diff", "--cached", "--quiet") == 1
+
+
+def git_status(repo: Path, *args: str) -> int:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True).returncode
+
+
+def _working_tree_changed(repo: Path) -> bool:
+    return bool(git(repo, "status", "--porcelain", "--untracked-files=all").strip())
+
+
+def missing_paths(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[str]:
+    """The PATH arguments that name nothing in the head (nor the base): a typo must not check nothing."""
+    empty_tree = git(repo, "hash-object", "-t", "tree", "--stdin", input=b"").strip().decode()
+    missing = []
+    for path in paths:
+        if revisions.head:
+            found = git(repo, "diff", "--name-only", "--no-renames", empty_tree, revisions.head, "--", path, check=False).strip()
+        elif revisions.staged:
+            found = git(repo, "ls-files", "--cached", "--", path, check=False).strip()
+        else:
+            found = (repo / path).exists() or git(repo, "ls-files", "--cached", "--others", "--exclude-standard", "--", path, check=False).strip()
+        if not found:
+            found = git(repo, "diff", "--name-only", "--no-renames", empty_tree, revisions.base, "--", path, check=False).strip()
+        if not found:
+            missing.append(path)
+    return missing
+
+
+@dataclass
+class ChangeRead:
+    changes: list[FileChange]
+    notices: list[Notice]
+    unreadable: list[str]  # files git could not read (a missing object, as in partial clones)
+
+    def __iter__(self):  # `changes, notices = read_change(...)` keeps working
+        return iter((self.changes, self.notices))
 
 
 def read_change(
@@ -92,22 +177,31 @@ def read_change(
     *,
     paths: Sequence[str] = (),
     wanted: Callable[[str], bool] = lambda path: True,
-) -> tuple[list[FileChange], list[Notice]]:
-    """The files the change touches that `wanted` selects, with both texts and changed lines."""
-    diff_args = ["diff", "--no-color", "--no-ext-diff", "-M", "-U0", "--src-prefix=a/", "--dst-prefix=b/"]
-    if revisions.staged:
-        diff_args += ["--cached", revisions.base]
-    elif revisions.head:
-        diff_args += [revisions.base, revisions.head]
-    else:
-        diff_args += [revisions.base]
-    raw = git(repo, *diff_args, "--", *paths)
-    try:
-        patch = PatchSet(io.StringIO(raw.decode("utf-8", "surrogateescape")))
-    except UnidiffParseError as error:
-        raise GitError(f"cannot read git's diff: {error}") from error
+) -> ChangeRead:
+    """The files the change touches that `wanted` selects, with both texts and changed lines.
 
+    A file git cannot read (its object is missing, as in a partial clone that cannot fetch) gets
+    a notice and is listed in `unreadable`; the rest of the change is still read."""
     notices: list[Notice] = []
+    unreadable: list[str] = []
+    try:
+        patches = [_diff(repo, revisions, paths)]
+    except GitError as whole_error:
+        # One unreadable blob fails the whole diff: list the changed files without reading
+        # them, then diff each one alone, so only the unreadable ones are lost.
+        try:
+            listed = git(repo, *_diff_args(revisions, "--name-only", "--no-renames", "-z"), "--", *paths)
+        except GitError:
+            raise whole_error from None
+        patches = []
+        for path in filter(None, listed.decode("utf-8", "surrogateescape").split("\0")):
+            try:
+                patches.append(_diff(repo, revisions, [f":(literal){path}"]))
+            except GitError as error:
+                if path.endswith(".py") and wanted(path):
+                    unreadable.append(path)
+                    notices.append(Notice(path, f"could not be read, so it was not checked: {_first_line(str(error))}", level="warning"))
+    patch = [patched for patch_set in patches for patched in patch_set]
     entries = []
     for patched in patch:
         # unidiff takes a -U0 hunk "@@ -0,0 +1,N @@" (lines inserted at the top) for a new file;
@@ -142,11 +236,37 @@ def read_change(
             if base_text is not None:
                 changes.append(FileChange(path, base_path, base_text, None, added, deleted, status))
             continue
-        head_text = _text(path, blobs.get(("head", path)), notices)
+        head_blob = blobs.get(("head", path))
+        if head_blob is None or (base_path and blobs.get(("base", base_path)) is None):
+            unreadable.append(path)
+            notices.append(Notice(path, "could not be read, so it was not checked: a git object is missing", level="warning"))
+            continue
+        head_text = _text(path, head_blob, notices)
         if head_text is None:
             continue
         changes.append(FileChange(path, base_path, base_text, head_text, added, deleted, status))
-    return changes, notices
+    return ChangeRead(changes, notices, unreadable)
+
+
+def _diff_args(revisions: Revisions, *options: str) -> list[str]:
+    args = ["diff", "--no-color", "--no-ext-diff", *options]
+    if revisions.staged:
+        return [*args, "--cached", revisions.base]
+    if revisions.head:
+        return [*args, revisions.base, revisions.head]
+    return [*args, revisions.base]
+
+
+def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> PatchSet:
+    raw = git(repo, *_diff_args(revisions, "-M", "-U0", "--src-prefix=a/", "--dst-prefix=b/"), "--", *paths)
+    try:
+        return PatchSet(io.StringIO(raw.decode("utf-8", "surrogateescape")))
+    except UnidiffParseError as error:
+        raise GitError(f"cannot read git's diff: {error}") from error
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "git failed"
 
 
 def _untracked(repo: Path, paths: Sequence[str], wanted: Callable[[str], bool]):

@@ -53,7 +53,7 @@ def test_exit_2_on_a_usage_error(repo):
     mocked_change(repo)
     run = repo.check("--staged", "--head", "head")
     assert run.returncode == 2
-    assert "--staged" in run.stderr and run.stdout == ""
+    assert "--staged" in run.stderr and "--staged" in run.report["error"]["message"]
     assert mockguard("check", "--format", "yaml", cwd=repo.root).returncode == 2
 
 
@@ -102,7 +102,14 @@ def test_default_base_is_the_merge_base_with_main(repo):
     run = repo.check()
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.report["findings"] == []
-    assert repo.check("--base", "main").sites() == [(T, MOCK_LINE, "MG101")]
+    # An explicit --base BRANCH is compared the same way, through the merge base (git diff main...HEAD),
+    # and the report says which commit that was.
+    fork = repo.git("merge-base", "main", "feature").strip()
+    explicit = repo.check("--base", "main")
+    assert explicit.returncode == 0 and explicit.report["findings"] == []
+    assert explicit.report["merge_base"] == fork
+    assert explicit.report["base"] == {"given": "main", "ref": "main", "commit": repo.git("rev-parse", "main").strip()}
+    assert f"merge base {fork[:7]}" in repo.check("--base", "main", fmt="text").stdout
 
 
 def test_no_default_branch_asks_for_base(repo):
@@ -177,7 +184,7 @@ def test_text_format(repo):
 
 def test_json_format(repo):
     report = mocked_change(repo).check_change().report
-    assert report["schema"] == "mockguard.report/1"
+    assert report["schema"] == "mockguard.report/2"
     [finding] = report["findings"]
     assert finding["target"] == "app.services.thread_service.create_websocket_manager"
     assert finding["category"] == "websocket" and finding["blocking"] is True and finding["fingerprint"]
@@ -223,7 +230,7 @@ def test_a_wrong_ref_is_exit_2_with_a_clear_message(repo, option):
     run = repo.check(*[x for pair in args.items() for x in pair])
     assert run.returncode == 2
     assert "no-such-ref" in run.stderr and run.stderr.startswith("mockguard: ")
-    assert "Traceback" not in run.stderr and run.stdout == ""
+    assert "Traceback" not in run.stderr and "no-such-ref" in run.report["error"]["message"]
 
 
 def test_a_directory_that_is_not_a_repository_is_exit_2(tmp_path):
@@ -268,7 +275,7 @@ def test_a_broken_rules_file_on_the_base_is_exit_2_naming_file_line_and_column(r
     assert run.returncode == 2
     assert f"{RULES}:3:1" in run.stderr
     assert "severity" in run.stderr  # the did-you-mean
-    assert run.stdout == ""
+    assert run.report["error"]["message"].startswith("invalid rules file") and run.report["passed"] is False
 
 
 def test_broken_yaml_on_the_base_is_exit_2(repo):

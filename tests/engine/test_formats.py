@@ -229,7 +229,7 @@ def test_json_follows_its_published_schema_and_names_its_version():
 
     jsonschema.Draft202012Validator.check_schema(REPORT_SCHEMA)
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(document)
-    assert document["schema"] == "mockguard.report/1"
+    assert document["schema"] == "mockguard.report/2"
     assert document["tool"] == {"name": "mockguard", "version": "1.2.3"}
     assert document["summary"] == full_report().summary()
     assert document["passed"] is False

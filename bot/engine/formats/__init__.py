@@ -13,28 +13,45 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ..model import Report, RuleDoc
+from .comparison import Comparison
 from .fingerprints import FINGERPRINT_KEY, fingerprints, position
-from .github import render_github
+from .github import render_github, render_github_error
 from .report_json import SCHEMA as JSON_SCHEMA
-from .report_json import render_json
-from .sarif import render_sarif
+from .report_json import render_json, render_json_error
+from .sarif import render_sarif, render_sarif_error
 from .text import render_text
 
 FORMATS = ("text", "json", "sarif", "github")
 
 
-def render(report: Report, fmt: str, *, rules: Mapping[str, RuleDoc], tool_version: str) -> str:
-    """The report in format `fmt`, one of FORMATS (anything else is a ValueError)."""
+def render(
+    report: Report, fmt: str, *, rules: Mapping[str, RuleDoc], tool_version: str, comparison: Comparison | None = None
+) -> str:
+    """The report in format `fmt`, one of FORMATS (anything else is a ValueError).
+    `comparison`, when given, says what was compared; every format states it."""
     report = _in_order(report)
     if fmt == "text":
-        return render_text(report)
+        return render_text(report, comparison)
     if fmt == "json":
-        return render_json(report, tool_version=tool_version)
+        return render_json(report, tool_version=tool_version, comparison=comparison)
     if fmt == "sarif":
-        return render_sarif(report, rules=rules, tool_version=tool_version)
+        return render_sarif(report, rules=rules, tool_version=tool_version, comparison=comparison)
     if fmt == "github":
-        return render_github(report)
+        return render_github(report, comparison)
     raise ValueError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+
+
+def render_error(message: str, fmt: str, *, tool_version: str, comparison: Comparison | None = None) -> str | None:
+    """What a run that could not complete (exit 2) writes in `fmt`, so the next step (a SARIF
+    upload, a script reading the json) fails on the real reason rather than on an empty file.
+    None for text, whose reader has the message on stderr."""
+    if fmt == "json":
+        return render_json_error(message, tool_version=tool_version, comparison=comparison)
+    if fmt == "sarif":
+        return render_sarif_error(message, tool_version=tool_version, comparison=comparison)
+    if fmt == "github":
+        return render_github_error(message)
+    return None
 
 
 def _in_order(report: Report) -> Report:
@@ -47,4 +64,4 @@ def _in_order(report: Report) -> Report:
     )
 
 
-__all__ = ["FINGERPRINT_KEY", "FORMATS", "JSON_SCHEMA", "fingerprints", "render"]
+__all__ = ["FINGERPRINT_KEY", "FORMATS", "JSON_SCHEMA", "Comparison", "fingerprints", "render", "render_error"]

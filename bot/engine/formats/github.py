@@ -14,16 +14,24 @@ property values), so a path or message can never end the command early.
 from __future__ import annotations
 
 from ..model import Finding, Notice, Report
+from .comparison import Comparison
 from .hints import summary_line, template_hint
 
 COMMANDS = {"error": "error", "warning": "warning", "notice": "notice"}
 
 
-def render_github(report: Report) -> str:
+def render_github(report: Report, comparison: Comparison | None = None) -> str:
     lines = [_finding(finding) for finding in report.findings]
     lines += [_notice(notice) for notice in report.notices]
+    if comparison is not None:
+        lines.append(comparison.sentence())
     lines.append(summary_line(report))
     return "\n".join(lines)
+
+
+def render_github_error(message: str) -> str:
+    """A run that could not complete: one error annotation carrying the reason."""
+    return workflow_command("error", {"title": "mockguard could not check this change"}, message)
 
 
 def _finding(finding: Finding) -> str:

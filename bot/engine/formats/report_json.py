@@ -1,12 +1,16 @@
 """The json format: a versioned shape for scripts and for the service.
 
-Shape `mockguard.report/1` (the JSON Schema is `report.schema.json` next to this module; the
-prose is in docs/report-format.md). Within version 1 keys are only ever added, never renamed or
-removed; a breaking change becomes `mockguard.report/2`.
+Shape `mockguard.report/2` (the JSON Schema is `report.schema.json` next to this module; the
+prose is in docs/report-format.md). Within a version keys are only ever added, never renamed or
+removed; a breaking change takes the next number. Version 2 added what was compared (`base`,
+`merge_base`, `head`) and the error document a run that cannot complete writes.
 
     {
-      "schema": "mockguard.report/1",
+      "schema": "mockguard.report/2",
       "tool": {"name": "mockguard", "version": "0.1.0"},
+      "base": {"given": "main"|null, "ref": "main", "commit": FULL_ID},   # null when unknown
+      "merge_base": FULL_ID|null,      # what the change was compared with, when computed
+      "head": {"given": "HEAD"|null, "state": "commit"|"working tree"|"index", "commit": FULL_ID|null},
       "fail_on": "error",              # which severity blocks: error | warning | notice | off
       "passed": false,                 # true when no finding blocks (exit code 0)
       "summary": {"findings": 3, "blocking": 3, "suppressed": 1, "tolerated": 1,
@@ -18,6 +22,9 @@ removed; a breaking change becomes `mockguard.report/2`.
                       "message": str}, ...],
       "files_checked": [path, ...]
     }
+
+A run that cannot complete (exit 2) writes `{"schema", "tool", "error": {"message": str},
+"passed": false, "base", "merge_base", "head"}` instead.
 
 Every site has the same keys:
 
@@ -35,16 +42,29 @@ import json
 from typing import Any
 
 from ..model import Finding, Notice, Report
+from .comparison import Comparison
 from .fingerprints import fingerprints
 
-SCHEMA = "mockguard.report/1"
+SCHEMA = "mockguard.report/2"
+NOTHING_COMPARED = {"base": None, "merge_base": None, "head": None}
 
 
-def render_json(report: Report, *, tool_version: str) -> str:
-    return json.dumps(report_document(report, tool_version=tool_version), indent=2, ensure_ascii=False)
+def render_json(report: Report, *, tool_version: str, comparison: Comparison | None = None) -> str:
+    return json.dumps(report_document(report, tool_version=tool_version, comparison=comparison), indent=2, ensure_ascii=False)
 
 
-def report_document(report: Report, *, tool_version: str) -> dict[str, Any]:
+def render_json_error(message: str, *, tool_version: str, comparison: Comparison | None = None) -> str:
+    document = {
+        "schema": SCHEMA,
+        "tool": {"name": "mockguard", "version": tool_version},
+        "error": {"message": message},
+        "passed": False,
+        **(comparison.as_json() if comparison else NOTHING_COMPARED),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def report_document(report: Report, *, tool_version: str, comparison: Comparison | None = None) -> dict[str, Any]:
     """The report as plain JSON values (what `render_json` prints)."""
     groups = (report.findings, report.suppressed, report.tolerated)
     marks = iter(fingerprints([finding for group in groups for finding in group]))
@@ -73,6 +93,7 @@ def report_document(report: Report, *, tool_version: str) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "tool": {"name": "mockguard", "version": tool_version},
+        **(comparison.as_json() if comparison else NOTHING_COMPARED),
         "fail_on": report.fail_on,
         "passed": summary["blocking"] == 0,
         "summary": summary,

@@ -4,7 +4,9 @@ One run. The driver lists every rule with its documentation as help text, so an 
 explains itself. New mocks are results; suppressed and tolerated ones are results too, carrying a
 `suppressions` entry (kind `inSource` for `# mockguard: allow`, `external` for the rules file):
 viewers treat them as not open, and every exception stays visible in the log. Notices become the
-invocation's `toolExecutionNotifications`.
+invocation's `toolExecutionNotifications`. What was compared is in the invocation's and the run's
+`properties.comparison`. A run that could not complete is still a valid log: no results,
+`executionSuccessful: false` and an error notification carrying the reason.
 
 Each result's `partialFingerprints["mockguard/v1"]` is stable when lines shift (see
 fingerprints.py), so an alert dismissed on GitHub stays dismissed after unrelated edits.
@@ -19,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..model import Finding, Notice, Report, RuleDoc
+from .comparison import Comparison
 from .fingerprints import FINGERPRINT_KEY, fingerprints
 
 SARIF_SCHEMA_URI = (
@@ -30,11 +33,43 @@ SOURCE_ROOT = "%SRCROOT%"  # paths are relative to the repository's root, as cod
 LEVELS = {"error": "error", "warning": "warning", "notice": "note", "off": "none"}
 
 
-def render_sarif(report: Report, *, rules: Mapping[str, RuleDoc], tool_version: str) -> str:
-    return json.dumps(sarif_log(report, rules=rules, tool_version=tool_version), indent=2, ensure_ascii=False)
+def render_sarif(report: Report, *, rules: Mapping[str, RuleDoc], tool_version: str, comparison: Comparison | None = None) -> str:
+    return json.dumps(sarif_log(report, rules=rules, tool_version=tool_version, comparison=comparison), indent=2, ensure_ascii=False)
 
 
-def sarif_log(report: Report, *, rules: Mapping[str, RuleDoc], tool_version: str) -> dict[str, Any]:
+def render_sarif_error(message: str, *, tool_version: str, comparison: Comparison | None = None) -> str:
+    invocation: dict[str, Any] = {
+        "executionSuccessful": False,
+        "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
+    }
+    if comparison is not None:
+        invocation["properties"] = {"comparison": comparison.as_json()}
+    log = {
+        "$schema": SARIF_SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": _driver(tool_version, [])},
+                "invocations": [invocation],
+                "columnKind": "unicodeCodePoints",
+                "results": [],
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _driver(tool_version: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": "mockguard",
+        "version": tool_version,
+        "semanticVersion": tool_version,
+        "informationUri": INFORMATION_URI,
+        "rules": rules,
+    }
+
+
+def sarif_log(report: Report, *, rules: Mapping[str, RuleDoc], tool_version: str, comparison: Comparison | None = None) -> dict[str, Any]:
     """The SARIF log as plain JSON values (what `render_sarif` prints)."""
     sites = [
         *((finding, None) for finding in report.findings),
@@ -50,29 +85,24 @@ def sarif_log(report: Report, *, rules: Mapping[str, RuleDoc], tool_version: str
         _result(finding, suppression, rule_index[finding.rule], mark)
         for (finding, suppression), mark in zip(sites, marks)
     ]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": True,
+        "toolExecutionNotifications": [_notification(notice) for notice in report.notices],
+    }
+    properties: dict[str, Any] = {"failOn": report.fail_on, "summary": report.summary()}
+    if comparison is not None:
+        invocation["properties"] = {"comparison": comparison.as_json()}
+        properties["comparison"] = {**comparison.as_json(), "text": comparison.sentence()}
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "mockguard",
-                        "version": tool_version,
-                        "semanticVersion": tool_version,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(rule_id, rules.get(rule_id)) for rule_id in rule_ids],
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": True,
-                        "toolExecutionNotifications": [_notification(notice) for notice in report.notices],
-                    }
-                ],
+                "tool": {"driver": _driver(tool_version, [_rule(rule_id, rules.get(rule_id)) for rule_id in rule_ids])},
+                "invocations": [invocation],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
-                "properties": {"failOn": report.fail_on, "summary": report.summary()},
+                "properties": properties,
             }
         ],
     }

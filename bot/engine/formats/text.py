@@ -12,6 +12,7 @@
     notices (1):
       path:line: message
 
+    compared main (1a2b3c4, merge base 0f9e8d7) with feature (5d6e7f8)
     3 new mocks (3 blocking), 1 suppressed, 1 tolerated in 5 files checked
 
 One line per finding in the `path:line:col: ID message` shape editors and CI log parsers know;
@@ -21,10 +22,11 @@ a finding whose severity is not `error` ends with `[warning]` or `[notice]`.
 from __future__ import annotations
 
 from ..model import Finding, Notice, Report
+from .comparison import Comparison
 from .hints import summary_line, template_hint
 
 
-def render_text(report: Report) -> str:
+def render_text(report: Report, comparison: Comparison | None = None) -> str:
     lines: list[str] = []
     for finding in report.findings:
         marker = "" if finding.severity == "error" else f" [{finding.severity}]"
@@ -39,6 +41,8 @@ def render_text(report: Report) -> str:
         lines.extend(f"  {_notice(notice)}" for notice in report.notices)
     if lines:
         lines.append("")
+    if comparison is not None:
+        lines.append(comparison.sentence())
     lines.append(summary_line(report))
     return "\n".join(lines)
 
