@@ -336,3 +336,161 @@ def test_init_writes_a_starter_that_loads(repo):
     again = mockguard("init", "--repo", str(repo.root))
     assert again.returncode == 2 and "--force" in again.stderr
     assert mockguard("init", "--repo", str(repo.root), "--force").returncode == 0
+
+
+# --- never a silent pass ----------------------------------------------------------------------------
+
+
+def test_a_path_that_names_nothing_is_exit_2_naming_it(repo):
+    mocked_change(repo)
+    run = repo.check_change("base", "head", "tests/nope", "tests/integration/")
+    assert run.returncode == 2
+    assert "tests/nope" in run.stderr and "tests/integration/" not in run.stderr.replace("tests/nope", "")
+    assert "tests/nope" in run.report["error"]["message"]
+    # In the working tree and the index too.
+    assert repo.check("tests/nope").returncode == 2
+    assert repo.check("--staged", "tests/nope").returncode == 2
+
+
+def test_a_path_that_exists_without_changes_is_fine(repo):
+    other = "tests/e2e/test_other.py"
+    repo.change({T: CLEAN, other: CLEAN}, {T: MOCKED, other: CLEAN})
+    run = repo.check_change("base", "head", other)
+    assert run.returncode == 0, run.stderr
+    assert run.report["files_checked"] == []
+
+
+def test_every_format_states_what_was_compared(repo):
+    mocked_change(repo)
+    base_id, head_id = repo.git("rev-parse", "base").strip(), repo.git("rev-parse", "head").strip()
+    report = repo.check_change().report
+    assert report["base"] == {"given": "base", "ref": "base", "commit": base_id}
+    assert report["merge_base"] == base_id
+    assert report["head"] == {"given": "head", "state": "commit", "commit": head_id}
+    expected = f"compared base ({base_id[:7]}, merge base {base_id[:7]}) with head ({head_id[:7]})"
+    for fmt in ("text", "github"):
+        assert expected in repo.check("--base", "base", "--head", "head", fmt=fmt).stdout
+    sarif = json.loads(repo.check("--base", "base", "--head", "head", fmt="sarif").stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    assert sarif["runs"][0]["properties"]["comparison"]["text"] == expected
+    assert sarif["runs"][0]["invocations"][0]["properties"]["comparison"]["merge_base"] == base_id
+
+
+def test_the_working_tree_and_the_index_are_named_as_such(repo):
+    repo.write(T, CLEAN)
+    main_id = repo.commit("base")
+    repo.git("switch", "-q", "-c", "feature")
+    repo.write(T, MOCKED)
+    report = repo.check().report
+    assert report["base"] == {"given": None, "ref": "main", "commit": main_id}
+    assert report["merge_base"] == main_id
+    assert report["head"] == {"given": None, "state": "working tree", "commit": main_id}
+    assert "with the working tree" in repo.check(fmt="text").stdout
+    repo.git("add", T)
+    staged = repo.check("--staged").report
+    assert staged["head"]["state"] == "index" and staged["base"]["ref"] == "HEAD" and staged["merge_base"] is None
+
+
+def test_the_default_branch_being_the_head_itself_is_exit_2(repo, tmp_path):
+    # A single-branch clone of the feature branch: origin/HEAD is the branch being checked, so
+    # the "default branch" comparison compares the head with itself. Never a green run.
+    repo.write(T, CLEAN)
+    repo.commit("base")
+    repo.git("switch", "-q", "-c", "feature")
+    repo.write(T, MOCKED)
+    repo.commit("mock")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--single-branch", "--branch", "feature", str(repo.root), str(clone))
+    assert "feature" in git(clone, "symbolic-ref", "refs/remotes/origin/HEAD")
+    run = mockguard("check", "--repo", str(clone), "--format", "json")
+    assert run.returncode == 2, run.stdout
+    assert "--base origin/main" in run.stderr and "fetch" in run.stderr
+    assert run.report["error"]["message"].startswith("nothing to compare")
+    # The fix it names works once the branch is there.
+    git(clone, "fetch", "-q", "origin", "main:refs/remotes/origin/main")
+    fixed = mockguard("check", "--repo", str(clone), "--base", "origin/main", "--format", "json")
+    assert fixed.returncode == 1 and [f["line"] for f in fixed.report["findings"]] == [MOCK_LINE]
+
+
+def test_on_the_default_branch_with_working_tree_changes_they_are_checked(repo):
+    repo.write(T, CLEAN)
+    repo.commit("base")
+    assert repo.check().returncode == 2  # nothing to compare
+    repo.write(T, MOCKED)  # now there is: the working tree against main
+    run = repo.check()
+    assert run.returncode == 1 and run.sites() == [(T, MOCK_LINE, "MG101")]
+
+
+# --- output that the next step can use ------------------------------------------------------------
+
+
+def test_output_writes_the_report_to_a_file(repo, tmp_path):
+    mocked_change(repo)
+    out = tmp_path / "mockguard.sarif"
+    run = repo.check("--base", "base", "--head", "head", "--output", str(out), fmt="sarif")
+    assert run.returncode == 1 and run.stdout == ""
+    log = json.loads(out.read_text())
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["MG101"]
+
+
+@pytest.mark.parametrize("to_file", [False, True])
+def test_a_run_that_cannot_complete_still_writes_a_valid_sarif_log(repo, tmp_path, to_file):
+    mocked_change(repo)
+    out = tmp_path / "mockguard.sarif"
+    run = repo.check("--base", "no-such-ref", "--head", "head", *(["--output", str(out)] if to_file else []), fmt="sarif")
+    assert run.returncode == 2 and "no-such-ref" in run.stderr
+    log = json.loads(out.read_text() if to_file else run.stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    [notification] = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error" and "no-such-ref" in notification["message"]["text"]
+    assert log["runs"][0]["results"] == []
+
+
+def test_a_run_that_cannot_complete_writes_a_json_error(repo, tmp_path):
+    repo.change({T: CLEAN, RULES: "version: 1\nfail_onn: never\n"}, {T: MOCKED, RULES: "version: 1\nfail_onn: never\n"})
+    out = tmp_path / "report.json"
+    run = repo.check_change("base", "head", "--output", str(out))
+    assert run.returncode == 2
+    document = json.loads(out.read_text())
+    assert f"{RULES}:2:1" in document["error"]["message"] and document["passed"] is False
+    assert document["base"]["commit"] == repo.git("rev-parse", "base").strip()
+    from bot.engine.formats import JSON_SCHEMA  # noqa: F401 - the schema file ships next to it
+
+    schema = json.loads((Path(__file__).parents[2] / "bot" / "engine" / "formats" / "report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
+    jsonschema.Draft202012Validator(schema).validate(repo.check_change().report | {})  # a whole report validates too
+    github = repo.check("--base", "base", "--head", "head", fmt="github")
+    assert github.stdout.startswith("::error title=mockguard could not check this change::invalid rules file")
+
+
+# --- a file that cannot be read ---------------------------------------------------------------------
+
+
+def _lose_blob(repo: GitRepo, revision: str, path: str) -> None:
+    """Delete one blob from the object store, as a partial clone that cannot fetch it lacks it."""
+    blob = repo.git("rev-parse", f"{revision}:{path}").strip()
+    (repo.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+
+
+def test_an_unreadable_file_is_a_notice_and_the_rest_is_checked(repo):
+    lost = "tests/integration/test_lost.py"
+    repo.change({T: CLEAN, lost: CLEAN}, {T: CLEAN + "\n# more\n", lost: CLEAN + "\n# lost\n"})
+    _lose_blob(repo, "head", lost)
+    run = repo.check_change()
+    assert run.returncode == 2, run.stderr  # never green when part of the change was not seen
+    assert run.report["files_checked"] == [T]
+    assert [(n["path"], n["level"]) for n in run.report["notices"]] == [(lost, "warning")]
+    assert "could not be read" in run.report["notices"][0]["message"]
+    assert lost in run.stderr
+
+
+def test_an_unreadable_file_next_to_a_blocking_finding_is_exit_1(repo):
+    lost = "tests/integration/test_lost.py"
+    repo.change({T: CLEAN, lost: CLEAN}, {T: MOCKED, lost: CLEAN + "\n# lost\n"})
+    _lose_blob(repo, "head", lost)
+    run = repo.check("--base", "base", "--head", "head", fmt="text")
+    assert run.returncode == 1
+    assert f"{T}:{MOCK_LINE}:10: MG101" in run.stdout and f"{lost}: could not be read" in run.stdout
