@@ -16,6 +16,7 @@ from .engine.analyse import analyse
 from .engine.config import Config, ConfigError, default_config, load_config, starter_text
 from .engine.formats import FORMATS, Comparison, render, render_error
 from .engine.model import Notice
+from .engine.detectors.base import FAMILIES
 from .engine.rules import RULES
 from .gitrepo import GitError, Revisions, git_has_staged, missing_paths, read_at, read_change, resolve_revisions
 
@@ -184,9 +185,12 @@ def init(repo: Path, force: bool) -> None:
 
 @click.command()
 def rules() -> None:
-    """List every rule."""
-    for doc in RULES.values():
-        click.echo(f"{doc.id}  {doc.name:45}  {doc.summary}")
+    """List every rule, by family."""
+    for family, meaning in FAMILIES.items():
+        docs = [doc for doc in RULES.values() if doc.id.startswith(family[:3])]
+        click.echo(f"{family}  {meaning}" + ("" if docs else " (none yet)"))
+        for doc in docs:
+            click.echo(f"  {doc.id}  {doc.name:45}  {doc.summary}")
 
 
 @click.command()

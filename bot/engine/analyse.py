@@ -19,6 +19,7 @@ from .fallback import scan_tokens
 from .model import CATEGORIES, FileChange, Finding, Notice, Report, Site
 from .novelty import moved_between_files, new_imports, new_sites
 from .policy import apply_policy
+from .rules import BY_ID
 from .sites import ChunkParseError, FileScan, ImportSite, line_has_trigger, scan
 from .suppressions import find_suppressions, suppression_for
 from .templates import Template, TemplateError, adapt, builtin_template, template_from_text
@@ -318,12 +319,15 @@ def _kind_of_test(path: str) -> str:
 
 def _message(site: Site, category: str, kind: str) -> str:
     what = f"`{site.target}`" if site.target else None
-    if site.construct == "import":
-        return f"New import of {site.library} in {kind}; {ADVICE[category]} instead of mocking."
-    if site.construct == "mock-class-alias":
-        return f"`{site.hints[0] if site.hints else 'A name'}` is bound to the mock class {site.target}; {ADVICE[category]} instead."
-    mocked = f"{site.construct} of {what}" if what else f"{site.construct}"
-    return f"New {mocked} replaces {NOUNS[category]} in {kind}; {ADVICE[category]} instead."
+    return BY_ID[site.rule].message.format(
+        mocked=f"{site.construct} of {what}" if what else site.construct,
+        noun=NOUNS[category],
+        kind=kind,
+        advice=ADVICE[category],
+        library=site.library,
+        target=site.target,
+        name=site.hints[0] if site.hints else "A name",
+    )
 
 
 def _reasonless_suppression(path: str, site: Site, comment_line: int, head_lines: list[str]) -> Finding:

@@ -8,19 +8,9 @@ from functools import lru_cache
 import yaml
 
 from .model import CATEGORIES, Site
+from .rules import LIBRARY_CATEGORIES  # derived from the libraries the rules own
 from .templates import rules_dir
 
-# Libraries that say what they mock whatever the names around them.
-LIBRARY_CATEGORIES = {
-    "responses": "http",
-    "respx": "http",
-    "requests_mock": "http",
-    "aioresponses": "http",
-    "httpretty": "http",
-    "pytest-httpx": "http",
-    "freezegun": "time",
-    "time_machine": "time",
-}
 ENVIRONMENT_CONSTRUCTS = {"monkeypatch.setenv", "monkeypatch.delenv"}
 
 # What to do instead, in one line, for the finding's message.

@@ -12,64 +12,13 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-# Modules whose names can create or install a mock. `mock` is the PyPI backport of unittest.mock.
-MOCK_MODULES = (
-    "unittest.mock",
-    "mock",
-    "asynctest",
-    "pytest_mock",
-    "responses",
-    "respx",
-    "requests_mock",
-    "aioresponses",
-    "httpretty",
-    "pytest_httpx",
-    "moto",
-    "freezegun",
-    "time_machine",
-)
+from . import rules
 
-# Names that reach the same API under another spelling: (prefix, canonical prefix).
-_CANONICAL_PREFIXES = (
-    ("mock", "unittest.mock"),
-    ("asynctest", "unittest.mock"),
-    ("pytest.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch"),
-    ("pytest_mock.plugin.MockerFixture", "pytest_mock.MockerFixture"),
-    ("pytest_mock.MockFixture", "pytest_mock.MockerFixture"),
-)
-
-# What `from X import *` brings in, for the modules whose names create mocks.
-STAR_EXPORTS = {
-    "unittest.mock": (
-        "patch", "Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock",
-        "PropertyMock", "create_autospec", "mock_open",
-    ),
-    "moto": ("mock_aws",),
-    "freezegun": ("freeze_time",),
-}
-
-# pytest fixtures that hand a test a mocking object; the parameter itself is not a mock.
-FIXTURE_TYPES = {
-    "mocker": "pytest_mock.MockerFixture",
-    "module_mocker": "pytest_mock.MockerFixture",
-    "class_mocker": "pytest_mock.MockerFixture",
-    "package_mocker": "pytest_mock.MockerFixture",
-    "session_mocker": "pytest_mock.MockerFixture",
-    "monkeypatch": "_pytest.monkeypatch.MonkeyPatch",
-    "respx_mock": "respx.MockRouter",
-    "requests_mock": "requests_mock.Mocker",
-    "httpx_mock": "pytest_httpx.HTTPXMock",
-    "time_machine": "time_machine.TimeMachineFixture",
-}
-
-# Annotations that make any parameter such a fixture.
-ANNOTATION_TYPES = {
-    "pytest_mock.MockerFixture": "pytest_mock.MockerFixture",
-    "_pytest.monkeypatch.MonkeyPatch": "_pytest.monkeypatch.MonkeyPatch",
-    "respx.MockRouter": "respx.MockRouter",
-    "requests_mock.Mocker": "requests_mock.Mocker",
-    "pytest_httpx.HTTPXMock": "pytest_httpx.HTTPXMock",
-}
+# The tables come from the rules' declarations of the libraries they own (see bot/engine/rules.py).
+MOCK_MODULES = rules.MOCK_MODULES
+STAR_EXPORTS = rules.STAR_EXPORTS
+FIXTURE_TYPES = rules.FIXTURE_TYPES
+ANNOTATION_TYPES = rules.ANNOTATION_TYPES
 
 
 _MODULE_LEVEL_DEFINITION = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
@@ -81,7 +30,7 @@ def module_level_definitions(text: str) -> set[str]:
 
 
 def canonical(qualified: str) -> str:
-    for prefix, replacement in _CANONICAL_PREFIXES:
+    for prefix, replacement in rules.CANONICAL_PREFIXES:
         if qualified == prefix or qualified.startswith(prefix + "."):
             return replacement + qualified[len(prefix) :]
     return qualified
@@ -105,6 +54,17 @@ def module_name(node: cst.BaseExpression | None) -> str:
 
 def is_mock_module(module: str) -> bool:
     return any(module == m or module.startswith(m + ".") for m in MOCK_MODULES)
+
+
+def library_of(module: str) -> str:
+    """The mocking library an imported module belongs to (`mock` and `unittest.mock` are one)."""
+    module = canonical(module)
+    best = None
+    for library in rules.LIBRARIES:
+        for owned in map(canonical, library.modules):
+            if (module == owned or module.startswith(owned + ".")) and (best is None or len(owned) > len(best[0])):
+                best = (owned, library.name)
+    return best[1] if best else module.split(".")[0]
 
 
 @dataclass

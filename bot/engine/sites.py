@@ -20,24 +20,10 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from .diff import source_lines
 from .detectors.base import Draft, UseContext
-from .detectors.mock_imports import library_of
 from .model import Site
-from .names import ANNOTATION_TYPES, FIXTURE_TYPES, MOCK_MODULES, Bindings, is_mock_module, module_level_definitions, resolve
-from .rules import DETECTORS
+from .names import ANNOTATION_TYPES, FIXTURE_TYPES, MOCK_MODULES, Bindings, is_mock_module, library_of, module_level_definitions, resolve
+from .rules import DETECTORS, TRIGGER_PREFIXES, TRIGGER_WORDS
 
-# Words that stand on the first line of every site (the callee's last name, a fixture, a module).
-TRIGGER_WORDS = frozenset(
-    """
-    patch object dict multiple Mock MagicMock AsyncMock NonCallableMock NonCallableMagicMock
-    PropertyMock CoroutineMock create_autospec mock_open stub async_stub mock
-    mocker module_mocker class_mocker package_mocker session_mocker MockerFixture
-    monkeypatch MonkeyPatch setattr delattr setitem delitem setenv delenv syspath_prepend
-    responses respx requests_mock aioresponses httpretty pytest_httpx httpx_mock respx_mock
-    activate RequestsMock MockRouter MockTransport Mocker enable httprettized
-    moto freezegun freeze_time time_machine travel move_to shift
-    add_response add_callback add_exception route pytest_mock unittest asynctest
-    """.split()
-)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IMPORT_OF_INTEREST = re.compile(
     r"^\s*(?:from|import)\s+(?:%s|pytest)\b" % "|".join(re.escape(m.split(".")[0]) for m in MOCK_MODULES),
@@ -50,7 +36,7 @@ _CONFIGURING_ATTRIBUTES = {"return_value", "side_effect", "spec", "__class__"}
 
 def line_has_trigger(line: str, extra_words: frozenset[str] | set[str] = frozenset()) -> bool:
     for word in _WORD.findall(line):
-        if word in TRIGGER_WORDS or word in extra_words or word.startswith("mock_"):
+        if word in TRIGGER_WORDS or word in extra_words or word.startswith(TRIGGER_PREFIXES):
             return True
     return False
 

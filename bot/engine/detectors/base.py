@@ -1,14 +1,20 @@
-"""What every detector is: a small class that documents itself and carries its own examples.
+"""What every rule is: a small class that documents itself, carries its own examples and
+declares what it knows (the libraries it owns, the words its sites are written with).
 
-A detector sees one resolved use of a name (a call, a decorator, a `with` item, an assignment or
-an import) and says whether it creates or installs a mock. The walk over the tree, the name
-resolution and the bookkeeping live in `bot.engine.sites`; detectors stay declarative.
+A name-use detector (it defines `on_call` or `on_reference`) sees one resolved use of a name (a
+call, a decorator, a `with` item, an assignment or an import) and says whether it creates or
+installs a mock. The walk over the tree, the name resolution and the bookkeeping live in
+`bot.engine.sites`; detectors stay declarative. Rules of other kinds (MG2xx, MG3xx) carry the
+same documentation, family and trigger words and do their own work; `bot.engine.rules` finds
+every rule by walking this package.
 """
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
 import libcst as cst
@@ -24,6 +30,35 @@ class Invalid:
     lines: tuple[int, ...]
     construct: str | None = None
     category: str | None = None
+
+
+# Rule ids come in families: the hundreds digit says what kind of problem a rule finds.
+FAMILIES: Mapping[str, str] = MappingProxyType(
+    {
+        "MG1xx": "mock-library sites: a mocking library's patch, mock object, fake server or frozen clock",
+        "MG2xx": "mocks that arrive without a mock call: fixtures, helpers, hand-rolled patches, in-memory fakes",
+        "MG3xx": "tests that cannot fail",
+    }
+)
+
+@dataclass(frozen=True)
+class Library:
+    """A mocking library as the engine resolves it; the rule that detects its uses owns it.
+
+    Every table the engine reads about libraries (which imports mock, what `import *` binds,
+    which fixtures hand out a mocker, which words a site is written with, what category a
+    library's mocks fall in) is derived from these declarations by `bot.engine.rules`.
+    """
+
+    name: str  # the name import findings give it: the module's top package, e.g. "respx"
+    modules: tuple[str, ...] = ()  # modules whose names create or install a mock
+    # (prefix, canonical prefix): another spelling of the same API, e.g. ("mock", "unittest.mock")
+    aliases: tuple[tuple[str, str], ...] = ()
+    star_exports: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # what `from M import *` binds, by module
+    fixtures: Mapping[str, str] = field(default_factory=dict)  # pytest fixture name -> the canonical type it hands out
+    annotation_types: tuple[str, ...] = ()  # canonical types whose annotation makes a parameter such a fixture
+    labels: tuple[str, ...] = ()  # the names its sites carry as `Site.library`, when not `name`
+    category: str | None = None  # what its mocks replace whatever the names around them say
 
 
 @dataclass(frozen=True)
@@ -51,7 +86,16 @@ class UseContext:
 
 
 class Rule:
-    """Base of every detector. Subclasses set the documentation and the examples."""
+    """Base of every rule. Subclasses set the documentation, the examples and what they know.
+
+    A class is a rule when it sets `id`; `family` follows from the id. `libraries` are the mocking
+    libraries the rule owns; `trigger_words` are words one of which stands on the first line of
+    every site it finds (the prefilter skips a file or a statement without any: forget one and
+    the rule silently finds nothing; a test checks every INVALID example against them).
+    `message` is the finding's message, formatted with `mocked` (what was done, e.g. "patch of
+    `app.db`"), `noun` (what it replaces), `kind` (an integration or end-to-end test), `advice`,
+    `library`, `target` and `name` (the name a mock is bound to).
+    """
 
     id: ClassVar[str]
     name: ClassVar[str]
@@ -62,6 +106,19 @@ class Rule:
     use_instead: ClassVar[str]
     VALID: ClassVar[tuple[str, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
+    libraries: ClassVar[tuple[Library, ...]] = ()
+    trigger_words: ClassVar[frozenset[str]] = frozenset()
+    trigger_prefixes: ClassVar[tuple[str, ...]] = ()  # e.g. moto's `mock_s3`, `mock_sqs`, ...
+    message: ClassVar[str] = "New {mocked} replaces {noun} in {kind}; {advice} instead."
+
+    @classmethod
+    def family(cls) -> str:
+        return f"{cls.id[:3]}xx"
+
+    @classmethod
+    def uses_names(cls) -> bool:
+        """Whether the rule is a name-use detector, asked about every resolved use of a name."""
+        return cls.on_call is not Rule.on_call or cls.on_reference is not Rule.on_reference
 
     def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         return None

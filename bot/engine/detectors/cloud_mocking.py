@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Rule
+from .base import Draft, Invalid, Library, Rule
+
+MOTO = Library("moto", modules=("moto",), star_exports={"moto": ("mock_aws",)})
 
 
 def moto_service(qualified: str) -> str | None:
@@ -41,6 +43,9 @@ class CloudMock(Rule):
         Invalid("from moto import mock_aws\n\n@mock_aws\ndef test_x():\n    pass\n", lines=(3,), construct="moto"),
         Invalid("import moto\n\ndef test_x():\n    with moto.mock_sqs():\n        pass\n", lines=(4,), construct="moto", category="queue"),
     )
+
+    libraries = (MOTO,)
+    trigger_prefixes = ("mock_",)
 
     def _draft(self, qualified, ctx):
         service = moto_service(qualified)

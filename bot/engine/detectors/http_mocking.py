@@ -2,7 +2,35 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Rule
+from .base import Draft, Invalid, Library, Rule
+
+HTTP_LIBRARIES = (
+    Library("responses", modules=("responses",), category="http"),
+    Library(
+        "respx",
+        modules=("respx",),
+        fixtures={"respx_mock": "respx.MockRouter"},
+        annotation_types=("respx.MockRouter",),
+        category="http",
+    ),
+    Library(
+        "requests_mock",
+        modules=("requests_mock",),
+        fixtures={"requests_mock": "requests_mock.Mocker"},
+        annotation_types=("requests_mock.Mocker",),
+        category="http",
+    ),
+    Library("aioresponses", modules=("aioresponses",), category="http"),
+    Library("httpretty", modules=("httpretty",), category="http"),
+    Library(
+        "pytest_httpx",
+        modules=("pytest_httpx",),
+        fixtures={"httpx_mock": "pytest_httpx.HTTPXMock"},
+        annotation_types=("pytest_httpx.HTTPXMock",),
+        labels=("pytest-httpx",),
+        category="http",
+    ),
+)
 
 # Uses that install an HTTP mock, by canonical name. Registering routes on an installed mock
 # (`responses.add`, `rsps.get(...)`) only configures it and is not a new site.
@@ -65,6 +93,14 @@ class HttpMockingLibrary(Rule):
         Invalid("import responses\n\n@responses.activate\ndef test_x():\n    responses.get('http://x', json={})\n", lines=(3,), construct="responses", category="http"),
         Invalid("import respx\n\ndef test_x():\n    with respx.mock(base_url='http://x') as router:\n        router.get('/a')\n", lines=(4,)),
         Invalid("def test_x(httpx_mock):\n    httpx_mock.add_response(json={'ok': True})\n", lines=(2,), construct="pytest-httpx"),
+    )
+
+    libraries = HTTP_LIBRARIES
+    # A route registered on a fixture stands on a line that names the fixture (a derived word);
+    # `responses.start()` names its module, and "start" alone is too common a word.
+    trigger_words = frozenset(
+        {"mock", "add_response", "add_callback", "add_exception", "route"}
+        | {q.rsplit(".", 1)[-1] for q in INSTALLERS} - {"start"}
     )
 
     def on_call(self, qualified, call, ctx):

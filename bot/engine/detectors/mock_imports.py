@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from ..names import canonical
 from .base import Invalid, Rule
-
-
-def library_of(module: str) -> str:
-    """The mocking library an imported module belongs to: `mock` and `unittest.mock` are one."""
-    module = canonical(module)
-    if module.startswith("unittest.mock"):
-        return "unittest.mock"
-    return module.split(".")[0]
 
 
 class MockImport(Rule):
@@ -34,6 +25,7 @@ class MockImport(Rule):
     use_instead = """
         Remove the import, and build the test on real connections (see the other rules' templates).
     """
+    message = "New import of {library} in {kind}; {advice} instead of mocking."
     VALID = ("import json\nfrom app import mocks_catalog\n",)
     INVALID = (
         Invalid("from unittest.mock import AsyncMock\n\ndef test_x():\n    pass\n", lines=(1,), construct="import"),

@@ -78,6 +78,8 @@ class MockObject(Rule):
         Invalid("import unittest.mock\n\ndef test_x():\n    m = unittest.mock.create_autospec(Session)\n", lines=(4,), construct="create_autospec"),
     )
 
+    trigger_words = frozenset(q.rsplit(".", 1)[-1] for q in (*MOCK_CLASSES, *MOCK_FACTORIES))
+
     def on_call(self, qualified, call, ctx):
         construct = MOCK_CLASSES.get(qualified) or MOCK_FACTORIES.get(qualified)
         if construct is None:
@@ -109,6 +111,9 @@ class MockClassAlias(Rule):
     INVALID = (
         Invalid("from unittest.mock import AsyncMock\n\ndb = AsyncMock\n", lines=(3,), construct="mock-class-alias", category="database"),
     )
+
+    trigger_words = frozenset(q.rsplit(".", 1)[-1] for q in MOCK_CLASSES)
+    message = "`{name}` is bound to the mock class {target}; {advice} instead."
 
     def on_reference(self, qualified, node, ctx):
         if ctx.how != "assign" or qualified not in MOCK_CLASSES:

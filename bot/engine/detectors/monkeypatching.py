@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Rule, expression_text, last_segment, positional, string_value
+from .base import Draft, Invalid, Library, Rule, expression_text, last_segment, positional, string_value
 
 MONKEYPATCH = "_pytest.monkeypatch.MonkeyPatch"
 MONKEYPATCH_METHODS = {"setattr", "delattr", "setitem", "delitem", "setenv", "delenv", "syspath_prepend"}
+# pytest itself is no mocking library; only its MonkeyPatch (fixture or class) is.
+PYTEST_MONKEYPATCH = Library(
+    "pytest",
+    aliases=(("pytest.MonkeyPatch", MONKEYPATCH),),
+    fixtures={"monkeypatch": MONKEYPATCH},
+    annotation_types=(MONKEYPATCH,),
+)
 
 
 class Monkeypatch(Rule):
@@ -42,6 +49,9 @@ class Monkeypatch(Rule):
             lines=(5,),
         ),
     )
+
+    libraries = (PYTEST_MONKEYPATCH,)
+    trigger_words = frozenset(MONKEYPATCH_METHODS)
 
     def on_call(self, qualified, call, ctx):
         if not qualified.startswith(MONKEYPATCH + "."):

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Draft, Invalid, Rule, UseContext, expression_text, last_segment, positional, string_value
+from .base import Draft, Invalid, Library, Rule, UseContext, expression_text, last_segment, positional, string_value
+
+# `mock` is the PyPI backport of unittest.mock; asynctest extends it (its CoroutineMock is an AsyncMock).
+UNITTEST_MOCK = Library(
+    "unittest.mock",
+    modules=("unittest.mock", "mock", "asynctest"),
+    aliases=(("mock", "unittest.mock"), ("asynctest", "unittest.mock")),
+    star_exports={
+        "unittest.mock": (
+            "patch", "Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock",
+            "PropertyMock", "create_autospec", "mock_open",
+        ),
+    },
+)
 
 PATCHERS = {
     "unittest.mock.patch": "patch",
@@ -88,6 +101,9 @@ class PatchFamily(Rule):
         ),
         Invalid("import mock\n\ndef test_x():\n    p = mock.patch('app.redis_client')\n    p.start()\n    p.stop()\n", lines=(4,)),
     )
+
+    libraries = (UNITTEST_MOCK,)
+    trigger_words = frozenset({"patch", "object", "dict", "multiple", "mock"})
 
     def on_call(self, qualified, call, ctx):
         construct = PATCHERS.get(qualified)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from .base import Invalid, Rule
+from .base import Invalid, Library, Rule
 from .mock_objects import mock_object_draft
 from .patching import patch_draft
 
 MOCKER = "pytest_mock.MockerFixture"
+PYTEST_MOCK = Library(
+    "pytest_mock",
+    modules=("pytest_mock",),
+    aliases=(("pytest_mock.plugin.MockerFixture", MOCKER), ("pytest_mock.MockFixture", MOCKER)),
+    fixtures={name: MOCKER for name in ("mocker", "module_mocker", "class_mocker", "package_mocker", "session_mocker")},
+    annotation_types=(MOCKER,),
+    labels=("pytest-mock",),
+)
 MOCKER_PATCHERS = {"patch", "patch.object", "patch.dict", "patch.multiple"}
 MOCKER_OBJECTS = {
     "Mock",
@@ -55,6 +63,9 @@ class MockerFixture(Rule):
             lines=(4, 5),
         ),
     )
+
+    libraries = (PYTEST_MOCK,)
+    trigger_words = frozenset({"patch", "object", "dict", "multiple", *MOCKER_OBJECTS})
 
     def on_call(self, qualified, call, ctx):
         if not qualified.startswith(MOCKER + "."):

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Rule, expression_text, positional
+from .base import Draft, Invalid, Library, Rule, expression_text, positional
+
+CLOCK_LIBRARIES = (
+    Library("freezegun", modules=("freezegun",), star_exports={"freezegun": ("freeze_time",)}, category="time"),
+    Library(
+        "time_machine",
+        modules=("time_machine",),
+        fixtures={"time_machine": "time_machine.TimeMachineFixture"},
+        category="time",
+    ),
+)
 
 FREEZERS = {
     "freezegun.freeze_time": "freezegun",
@@ -40,6 +50,9 @@ class TimeFreeze(Rule):
         Invalid("from freezegun import freeze_time\n\n@freeze_time('2024-01-01')\ndef test_x():\n    pass\n", lines=(3,), construct="freezegun", category="time"),
         Invalid("import time_machine\n\ndef test_x():\n    with time_machine.travel(0):\n        pass\n", lines=(4,), construct="time_machine"),
     )
+
+    libraries = CLOCK_LIBRARIES
+    trigger_words = frozenset(q.rsplit(".", 1)[-1] for q in FREEZERS)
 
     def on_call(self, qualified, call, ctx):
         library = FREEZERS.get(qualified)
