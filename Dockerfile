@@ -1,10 +1,13 @@
 # mockguard serve: a slim, non-root image. Build: docker build -t mockguard .
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE requirements-app.lock ./
 COPY bot ./bot
 COPY rules ./rules
-RUN pip install --no-cache-dir --prefix=/install .
+# The App's dependencies exactly as pinned and hashed in requirements-app.lock (what CI tests), then
+# mockguard itself without resolving anything again.
+RUN pip install --no-cache-dir --prefix=/install --require-hashes -r requirements-app.lock \
+ && pip install --no-cache-dir --prefix=/install --no-deps .
 
 FROM python:3.11-slim
 COPY --from=build /install /usr/local

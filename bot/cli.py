@@ -6,6 +6,8 @@ import importlib
 
 import click
 
+from bot import __version__, extras
+
 
 class LazyGroup(click.Group):
     """Imports a subcommand's module only when that subcommand runs, so `mockguard check` stays fast."""
@@ -29,17 +31,21 @@ class LazyGroup(click.Group):
         if name not in self.lazy:
             return None
         module_name, attr = self.lazy[name]
+        if refusal := extras.guard(name):  # its extra is not installed: one line, not a traceback
+            return refusal
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:  # a room not built yet
             if error.name and error.name.startswith("bot"):
                 return None
+            if name in extras.COMMAND_EXTRAS:
+                return extras.refusal(name, extras.COMMAND_EXTRAS[name], [error.name or ""])
             raise
         return getattr(module, attr)
 
 
 @click.group(cls=LazyGroup)
-@click.version_option(package_name="mockguard")
+@click.version_option(__version__, prog_name="mockguard")
 def main() -> None:
     """mockguard keeps integration tests honest: it flags each new mock a change adds."""
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh machine with Python 3.11+ and git: system services the tests use
-# (redis-server, and headless Chromium for the demo page's browser test) and the project's virtual environment with mockguard and its test tools.
+# (redis-server, and headless Chromium for the demo page's browser test) and the project's virtual
+# environment with mockguard, every extra and the test tools, at the versions and hashes pinned in
+# requirements.lock (what CI tests is what the image ships).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()
@@ -16,4 +18,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[test]"
+# Hash-checking mode: every file must match requirements.lock; mockguard itself goes in editable,
+# without resolving again (everything it needs is in the lock).
+.venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+.venv/bin/python -m pip install -q --no-deps -e .
