@@ -1,25 +1,35 @@
-"""The GitHub boundary: App auth, the REST client, webhook signatures and payload shapes.
-
-Nothing else in mockguard speaks HTTP to GitHub; the engine never sees any of this.
+"""The GitHub boundary: the App's client on PyGithub, its retry policy and throttle, webhook
+signatures and payload shapes. Nothing else in mockguard speaks HTTP to GitHub, and nothing else
+reads GitHub's wire format; the engine never sees any of this.
 """
 
-from .client import GitHub, Installation
-from .errors import GitHubError, NotFound, Unprocessable
+from .client import GitHubApp, InlineComment, InstallationClient
+from .errors import GitHubRequestError, NotFound, RateLimitTooLong, Unprocessable, transient
 from .hunks import commentable_lines
-from .politeness import Politeness, RateLimitTooLong
-from .shared_politeness import SharedPoliteness
 from .signatures import sign, valid_signature
+from .throttle import LocalThrottle, Throttle
+from .values import ChangedFile, CheckRun, Comment, OpenPull, PullRequest, Review, Tree, TreeEntry
 
 __all__ = [
-    "GitHub",
-    "GitHubError",
-    "Installation",
+    "ChangedFile",
+    "CheckRun",
+    "Comment",
+    "GitHubApp",
+    "GitHubRequestError",
+    "InlineComment",
+    "InstallationClient",
+    "LocalThrottle",
     "NotFound",
-    "Politeness",
+    "OpenPull",
+    "PullRequest",
     "RateLimitTooLong",
-    "SharedPoliteness",
+    "Review",
+    "Throttle",
+    "Tree",
+    "TreeEntry",
     "Unprocessable",
     "commentable_lines",
     "sign",
+    "transient",
     "valid_signature",
 ]

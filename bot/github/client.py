@@ -1,336 +1,356 @@
-"""The one door to GitHub's REST API: App and installation clients over httpx.
+"""The one door to GitHub's REST API, on PyGithub: the App and its per-installation clients.
 
-Every request goes through `_request`, which takes a polite slot for the installation, retries
-transient failures with tenacity (5xx, dropped connections, rate limits, honouring Retry-After
-and x-ratelimit-reset) and turns error statuses into `GitHubError`s.
+PyGithub sends the requests and builds typed objects; this module turns them into the frozen values
+of values.py right away. Its retry and pacing are off: retries.py decides what is sent again and
+the throttle paces each installation. Where PyGithub has no object API (conditional requests with
+ETag, a check run updated by id), its requester is used directly.
 """
 
 from __future__ import annotations
 
 import base64
-import logging
+import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
-from urllib.parse import quote
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, TypeVar
 
-import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+import github
+from github import Auth, Github, GithubIntegration
+from github.CheckRun import CheckRun as GhCheckRun
+from github.Commit import Commit as GhCommit
+from github.IssueComment import IssueComment as GhIssueComment
+from github.PullRequestComment import PullRequestComment as GhPullRequestComment
+from github.Repository import Repository as GhRepository
 
-from .auth import AppJWT, InstallationTokens
-from .errors import GitHubError, NotFound, Unprocessable
-from .politeness import Politeness
+from .auth import CachedInstallationAuth, InstallationTokens
+from .errors import GitHubRequestError, NotFound
+from .retries import ResponseHook, Retries
+from .throttle import LocalThrottle, Throttle
+from .values import ChangedFile, CheckRun, Comment, OpenPull, PullRequest, Review, Tree, TreeEntry
 
-log = logging.getLogger("mockguard.github")
+T = TypeVar("T")
 
-API_VERSION = "2022-11-28"
-# Methods safe to send again when the answer was lost or a 5xx: repeating them changes nothing.
-# POST is not (a 502 can come after GitHub created the thing); neither is a check-run PATCH that
-# appends annotations. Those fail up to the job, which re-reads what exists before writing again.
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
-# Errors where the request surely never reached GitHub, so even a POST is safe to send again.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-ResponseHook = Callable[[str, int | str], None]  # (method, status or error name) for metrics
-
-
-class _Retry(Exception):
-    """Wraps an error that is worth another try of the same request."""
-
-    def __init__(self, error: Exception):
-        super().__init__(str(error))
-        self.error = error
+USER_AGENT = "mockguard"
+MAX_LISTED_FILES = 3000  # GitHub lists at most 3,000 files of a pull request
+ETAG_ENTRIES = 2000  # conditional-request answers kept per installation (the reconciler's reads)
 
 
-class _Wait:
-    """Backoff with jitter; after a rate limit none, because the installation's lane already
-    waits out Retry-After or the reset time before the next request goes."""
+@dataclass(frozen=True)
+class InlineComment:
+    """A review comment to post on a head line (the RIGHT side of the diff)."""
 
-    def __init__(self, initial: float, maximum: float):
-        self._backoff = wait_exponential_jitter(initial=initial, max=maximum)
-
-    def __call__(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, _Retry) and isinstance(error.error, GitHubError) and error.error.retry_after is not None:
-            return 0.0
-        return self._backoff(state)
+    path: str
+    line: int
+    body: str
 
 
-class GitHub:
-    """The App: signs JWTs, mints installation tokens, and hands out per-installation clients."""
+def _pygithub_options(api_url: str, timeout: int, pool_size: int) -> dict[str, Any]:
+    # retry=0 and no seconds_between_*: PyGithub's GithubRetry and pacing are off, see retries.py.
+    return {"base_url": api_url, "timeout": timeout, "user_agent": USER_AGENT, "per_page": 100, "retry": 0,
+            "pool_size": pool_size, "seconds_between_requests": None, "seconds_between_writes": None}
 
-    def __init__(self, api_url: str, app_id: int | str, private_key: str, *, politeness: Politeness | None = None,
-                 attempts: int = 5, backoff: float = 0.5, max_backoff: float = 8.0, timeout: float = 30.0,
-                 on_response: ResponseHook | None = None):
+
+class GitHubApp:
+    """The App: mints installation tokens (through `GithubIntegration`) and hands out one client per
+    installation."""
+
+    def __init__(self, api_url: str, app_id: int | str, private_key: str, *, throttle: Throttle | None = None,
+                 attempts: int = 5, backoff: float = 0.5, max_backoff: float = 8.0, timeout: int = 30,
+                 on_response: ResponseHook | None = None, concurrency: int = 4):
         self.api_url = api_url.rstrip("/")
         self.app_id = app_id
-        self.jwt = AppJWT(app_id, private_key)
-        self.politeness = politeness or Politeness()
-        self.attempts = attempts
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.on_response = on_response
-        self.http = httpx.Client(
-            base_url=self.api_url,
-            timeout=timeout,
-            headers={"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION,
-                     "User-Agent": "mockguard"},
-        )
+        self.throttle: Throttle = throttle or LocalThrottle()
+        self.retries = Retries(self.throttle, attempts, backoff, max_backoff, on_response)
+        self._options = _pygithub_options(self.api_url, timeout, concurrency + 2)
+        self._integration = GithubIntegration(auth=Auth.AppAuth(app_id, private_key), **self._options)
+        self._integration_lock = threading.Lock()  # a PyGithub client is not safe across threads
         self.tokens = InstallationTokens(self._mint_token)
+        self._installations: dict[int, InstallationClient] = {}
+        self._lock = threading.Lock()
 
     def close(self) -> None:
-        self.http.close()
+        self._integration.close()
+        with self._lock:
+            for client in self._installations.values():
+                client.close()
 
-    # -- the App itself (JWT) --------------------------------------------------------------
-    def _mint_token(self, installation_id: int) -> tuple[str, str]:
-        data = self.request("POST", f"/app/installations/{installation_id}/access_tokens", auth=self._app_auth,
-                            lane="app")
-        return data["token"], data["expires_at"]
+    def _mint_token(self, installation_id: int) -> tuple[str, datetime]:
+        def mint() -> tuple[str, datetime]:
+            with self._integration_lock:
+                granted = self._integration.get_access_token(installation_id)
+            return granted.token, granted.expires_at
 
-    def _app_auth(self) -> str:
-        return f"Bearer {self.jwt()}"
+        return self.retries.call("app", "POST", f"POST /app/installations/{installation_id}/access_tokens", mint)
 
-    def installations(self) -> Iterator[dict]:
-        yield from self.paginate("/app/installations", auth=self._app_auth, lane="app")
+    def installation_ids(self) -> list[int]:
+        def listing() -> list[int]:
+            with self._integration_lock:
+                return [installation.id for installation in self._integration.get_installations()]
 
-    def installation(self, installation_id: int) -> "Installation":
-        return Installation(self, installation_id)
+        return self.retries.call("app", "GET", "GET /app/installations", listing)
 
-    # -- the one request path ----------------------------------------------------------------
-    def request(self, method: str, path: str, *, auth: Callable[[], str], lane: object, json: Any = None,
-                params: dict | None = None, accept: str | None = None, raw: bool = False,
-                repeatable: bool | None = None) -> Any:
-        response = self._send(method, path, auth=auth, lane=lane, json=json, params=params, accept=accept,
-                              repeatable=method in IDEMPOTENT if repeatable is None else repeatable)
-        if raw:
-            return response
-        if response.status_code == 204 or not response.content:
-            return None
-        return response.json()
-
-    def paginate(self, path: str, *, auth: Callable[[], str], lane: object, params: dict | None = None,
-                 key: str | None = None, max_pages: int = 100) -> Iterator[dict]:
-        """Every item of a list endpoint, following the Link header's `next`."""
-        params = {"per_page": 100, **(params or {})}
-        url: str | None = path
-        for _ in range(max_pages):
-            if url is None:
-                return
-            response = self._send("GET", url, auth=auth, lane=lane, params=params, repeatable=True)
-            data = response.json()
-            items = data[key] if key else data
-            if not isinstance(items, list):  # GitHub wraps some lists, e.g. {"installations": [...]}
-                items = next((v for v in data.values() if isinstance(v, list)), [])
-            yield from items
-            following = response.links.get("next", {}).get("url")
-            url, params = (following, None) if following else (None, None)
-
-    def _send(self, method: str, path: str, *, auth: Callable[[], str], lane: object, json: Any = None,
-              params: dict | None = None, accept: str | None = None, repeatable: bool = True) -> httpx.Response:
-        retrying = Retrying(
-            retry=retry_if_exception_type(_Retry),
-            wait=_Wait(self.backoff, self.max_backoff),
-            stop=stop_after_attempt(self.attempts),
-            reraise=True,
-            before_sleep=lambda state: log.warning(
-                "github request retried",
-                extra={"method": method, "path": path, "attempt": state.attempt_number,
-                       "error": str(state.outcome.exception() if state.outcome else "")},
-            ),
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    response = self._send_once(method, path, auth=auth, lane=lane, json=json, params=params,
-                                               accept=accept, repeatable=repeatable)
-        except _Retry as exhausted:
-            raise exhausted.error from None
-        return response  # type: ignore[possibly-undefined]
-
-    def _send_once(self, method, path, *, auth, lane, json, params, accept, repeatable) -> httpx.Response:
-        headers = {"Authorization": auth()}
-        if accept:
-            headers["Accept"] = accept
-        with self.politeness.slot(lane, method):
-            try:
-                response = self.http.request(method, path, json=json, params=params, headers=headers)
-            except httpx.TransportError as error:
-                self._count(method, type(error).__name__)
-                if repeatable or isinstance(error, NOT_SENT):
-                    raise _Retry(error) from error
-                raise
-        self._count(method, response.status_code)
-        self._note_rate_limit(lane, response)
-        if response.status_code >= 400:
-            error = self._error(method, path, response)
-            if error.retry_after is not None:
-                # Pause the whole installation, not just this request: its other requests would
-                # only dig the rate-limit hole deeper. GitHub refused the request, so even a POST
-                # is safe to send again.
-                self.politeness.block(lane, error.retry_after)
-                raise _Retry(error)
-            if error.status >= 500 and repeatable:
-                raise _Retry(error)
-            raise error
-        return response
-
-    def _count(self, method: str, status: int | str) -> None:
-        if self.on_response:
-            self.on_response(method, status)
-
-    def _note_rate_limit(self, lane: object, response: httpx.Response) -> None:
-        # Spent primary limit: every further request would fail until the reset, so pause the lane.
-        if response.headers.get("x-ratelimit-remaining") == "0" and response.status_code < 400:
-            reset = _float(response.headers.get("x-ratelimit-reset"))
-            if reset:
-                self.politeness.block(lane, max(0.0, reset - time.time()) + 1)
-
-    def _error(self, method: str, path: str, response: httpx.Response) -> GitHubError:
-        try:
-            body = response.json()
-        except ValueError:
-            body = {"message": response.text[:500]}
-        message = body.get("message", "") if isinstance(body, dict) else str(body)
-        errors = body.get("errors") if isinstance(body, dict) else None
-        retry_after = None
-        if response.status_code in (403, 429):
-            header = _float(response.headers.get("retry-after"))
-            if header is not None:  # secondary rate limit
-                retry_after = header
-            elif response.headers.get("x-ratelimit-remaining") == "0":  # primary rate limit
-                reset = _float(response.headers.get("x-ratelimit-reset")) or time.time() + 60
-                retry_after = max(0.0, reset - time.time()) + 1
-            elif response.status_code == 429:
-                retry_after = 60.0
-        kind = {404: NotFound, 422: Unprocessable}.get(response.status_code, GitHubError)
-        return kind(method, path, response.status_code, message, errors, retry_after)
+    def installation(self, installation_id: int) -> InstallationClient:
+        with self._lock:
+            client = self._installations.get(installation_id)
+            if client is None:
+                client = self._installations[installation_id] = InstallationClient(self, installation_id)
+            return client
 
 
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+class InstallationClient:
+    """Requests made as one installation, with the token from the App's cache."""
 
-
-def _path(value: str) -> str:
-    return quote(value, safe="/")
-
-
-class Installation:
-    """Requests made as one installation, with the token cached by the App."""
-
-    def __init__(self, github: GitHub, installation_id: int):
-        self.github = github
+    def __init__(self, app: GitHubApp, installation_id: int):
+        self.app = app
         self.id = installation_id
+        self._auth = CachedInstallationAuth(app.tokens, installation_id)
+        self._local = threading.local()  # one PyGithub client per thread: its connection is not shared safely
+        self._clients: list[Github] = []
+        self._clients_lock = threading.Lock()
+        self._etags: OrderedDict[str, tuple[str, list[dict[str, Any]], str | None]] = OrderedDict()
+        self._etags_lock = threading.Lock()
 
-    def _auth(self) -> str:
-        return f"token {self.github.tokens.get(self.id)}"
+    def close(self) -> None:
+        with self._clients_lock:
+            for client in self._clients:
+                client.close()
 
-    def request(self, method: str, path: str, **kwargs) -> Any:
-        return self._fresh_on_401(lambda: self.github.request(method, path, auth=self._auth, lane=self.id, **kwargs))
+    @property
+    def _gh(self) -> Github:
+        client: Github | None = getattr(self._local, "client", None)
+        if client is None:
+            client = Github(auth=self._auth, lazy=True, **self.app._options)
+            self._local.client = client
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
 
-    def paginate(self, path: str, **kwargs) -> Iterator[dict]:
-        # Pages are read eagerly so that a token dying mid-listing restarts the listing cleanly.
-        return iter(self._fresh_on_401(
-            lambda: list(self.github.paginate(path, auth=self._auth, lane=self.id, **kwargs))))
+    def _repo(self, repo: str) -> GhRepository:
+        return self._gh.get_repo(repo, lazy=True)  # lazy: no request until one is asked for
 
-    def _fresh_on_401(self, call: Callable[[], Any]) -> Any:
-        """A token GitHub no longer takes (revoked, or expired before its time): mint one and try
-        once more. A 401 means nothing was done, so this is safe for writes too."""
+    def _call(self, method: str, what: str, send: Callable[[], T], *, repeatable: bool | None = None) -> T:
+        """One request (or one listing) through the retry policy; after a 401 a fresh token, once.
+        A 401 means nothing was done, so this is safe for writes too."""
+        requester = self._gh.requester
+
+        def spent() -> float | None:
+            remaining, _limit = requester.rate_limiting
+            if remaining != 0:
+                return None
+            return max(0.0, requester.rate_limiting_resettime - time.time()) + 1
+
         try:
-            return call()
-        except GitHubError as error:
+            return self.app.retries.call(self.id, method, what, send, repeatable=repeatable, spent=spent)
+        except GitHubRequestError as error:
             if error.status != 401:
                 raise
-            self.github.tokens.forget(self.id)
-            return call()
+            self.app.tokens.forget(self.id)
+            return self.app.retries.call(self.id, method, what, send, repeatable=repeatable, spent=spent)
 
     # -- reads ----------------------------------------------------------------------------
-    def repositories(self) -> Iterator[dict]:
-        return self.paginate("/installation/repositories", key="repositories")
+    def pull(self, repo: str, number: int) -> PullRequest:
+        def read() -> PullRequest:
+            pull = self._repo(repo).get_pull(number).complete()
+            return PullRequest(number=pull.number, head_sha=pull.head.sha, base_sha=pull.base.sha,
+                               changed_files=pull.changed_files)
 
-    def open_pulls(self, repo: str) -> Iterator[dict]:
-        return self.paginate(f"/repos/{repo}/pulls", params={"state": "open"})
+        return self._call("GET", f"GET /repos/{repo}/pulls/{number}", read)
 
-    def pull(self, repo: str, number: int) -> dict:
-        return self.request("GET", f"/repos/{repo}/pulls/{number}")
+    def pull_files(self, repo: str, number: int) -> list[ChangedFile]:
+        """Pages are read in one go, so that a token dying mid-listing restarts the listing cleanly."""
+        def read() -> list[ChangedFile]:
+            files = self._repo(repo).get_pull(number).get_files()
+            return [ChangedFile(path=f.filename, status=f.status, blob_sha=f.sha or None,
+                                previous_path=f.previous_filename or None, patch=f.patch or None)
+                    for f in files[:MAX_LISTED_FILES]]
 
-    def pull_files(self, repo: str, number: int) -> list[dict]:
-        # GitHub lists at most 3000 files (30 pages of 100); the caller compares with changed_files.
-        return list(self.paginate(f"/repos/{repo}/pulls/{number}/files", max_pages=30))
+        return self._call("GET", f"GET /repos/{repo}/pulls/{number}/files", read)
 
     def file_text(self, repo: str, path: str, ref: str) -> str | None:
         """A file's text at a commit, or None when it does not exist there."""
+        def read() -> tuple[str | None, str | None]:
+            try:
+                content = self._repo(repo).get_contents(path, ref=ref)
+            except github.UnknownObjectException:
+                return None, None
+            if isinstance(content, list) or content.type != "file":
+                return None, None
+            if content.encoding == "base64" and content.content:
+                return _decode(content.content), None
+            return (content.content or "", None) if not content.sha else (None, content.sha)
+
         try:
-            data = self.request("GET", f"/repos/{repo}/contents/{_path(path)}", params={"ref": ref})
+            text, blob = self._call("GET", f"GET /repos/{repo}/contents/{path}@{ref}", read)
         except NotFound:
             return None
-        if isinstance(data, list) or data.get("type") not in (None, "file"):
-            return None
-        if data.get("encoding") == "base64" and data.get("content"):
-            return _decode(data["content"])
-        if data.get("sha"):  # over 1 MB the contents API leaves the content out; the blob has it
-            return self.blob_text(repo, data["sha"])
-        return data.get("content") or ""
+        if blob is not None:  # over 1 MB the contents API leaves the content out; the blob has it
+            return self.blob_text(repo, blob)
+        return text
 
     def blob_text(self, repo: str, sha: str) -> str:
-        data = self.request("GET", f"/repos/{repo}/git/blobs/{sha}")
-        if data.get("encoding") == "base64":
-            return _decode(data["content"])
-        return data.get("content", "")
+        def read() -> str:
+            blob = self._repo(repo).get_git_blob(sha)
+            return _decode(blob.content) if blob.encoding == "base64" else (blob.content or "")
 
-    def tree(self, repo: str, sha: str) -> dict:
-        return self.request("GET", f"/repos/{repo}/git/trees/{sha}", params={"recursive": "1"})
+        return self._call("GET", f"GET /repos/{repo}/git/blobs/{sha}", read)
+
+    def tree(self, repo: str, sha: str) -> Tree:
+        def read() -> Tree:
+            tree = self._repo(repo).get_git_tree(sha, recursive=True)
+            blobs = tuple(TreeEntry(e.path, e.sha) for e in tree.tree if e.type == "blob")
+            return Tree(blobs, bool(tree.raw_data.get("truncated")))
+
+        return self._call("GET", f"GET /repos/{repo}/git/trees/{sha}", read)
 
     def merge_base(self, repo: str, base: str, head: str) -> str:
         """The commit a pull request's diff is taken from (`patch` hunks count lines there)."""
-        data = self.request("GET", f"/repos/{repo}/compare/{base}...{head}", params={"per_page": 1})
-        return data["merge_base_commit"]["sha"]
+        def read() -> str:
+            return str(self._repo(repo).compare(base, head).complete().merge_base_commit.sha)
 
-    def commit(self, repo: str, sha: str) -> dict:
-        return self.request("GET", f"/repos/{repo}/commits/{sha}")
+        return self._call("GET", f"GET /repos/{repo}/compare/{base}...{head}", read)
 
-    def check_runs(self, repo: str, ref: str, name: str) -> list[dict]:
-        return list(self.paginate(f"/repos/{repo}/commits/{ref}/check-runs", params={"check_name": name},
-                                  key="check_runs"))
+    def check_runs(self, repo: str, ref: str, name: str) -> list[CheckRun]:
+        items = self._conditional_list(f"/repos/{repo}/commits/{ref}/check-runs", {"check_name": name}, "check_runs")
+        return [CheckRun(id=int(r["id"]), status=str(r.get("status")),
+                         app_id=int(r["app"]["id"]) if isinstance(r.get("app"), dict) and "id" in r["app"] else None)
+                for r in items]
 
-    def review_comments(self, repo: str, number: int) -> list[dict]:
-        return list(self.paginate(f"/repos/{repo}/pulls/{number}/comments"))
+    def repositories(self) -> list[str]:
+        return [str(r["full_name"]) for r in self._conditional_list("/installation/repositories", {}, "repositories")]
 
-    def reviews(self, repo: str, number: int) -> list[dict]:
-        return list(self.paginate(f"/repos/{repo}/pulls/{number}/reviews"))
+    def open_pulls(self, repo: str) -> list[OpenPull]:
+        return [OpenPull(int(p["number"]), str(p["head"]["sha"]))
+                for p in self._conditional_list(f"/repos/{repo}/pulls", {"state": "open"}, None)]
 
-    def issue_comments(self, repo: str, number: int) -> list[dict]:
-        return list(self.paginate(f"/repos/{repo}/issues/{number}/comments"))
+    def review_comments(self, repo: str, number: int) -> list[Comment]:
+        def read() -> list[Comment]:
+            return [Comment(c.id, c.body or "", c.path) for c in self._repo(repo).get_pull(number).get_review_comments()]
+
+        return self._call("GET", f"GET /repos/{repo}/pulls/{number}/comments", read)
+
+    def reviews(self, repo: str, number: int) -> list[Review]:
+        def read() -> list[Review]:
+            return [Review(r.id, r.body or "") for r in self._repo(repo).get_pull(number).get_reviews()]
+
+        return self._call("GET", f"GET /repos/{repo}/pulls/{number}/reviews", read)
+
+    def issue_comments(self, repo: str, number: int) -> list[Comment]:
+        def read() -> list[Comment]:
+            return [Comment(c.id, c.body or "") for c in self._repo(repo).get_issue(number).get_comments()]
+
+        return self._call("GET", f"GET /repos/{repo}/issues/{number}/comments", read)
+
+    def annotation_keys(self, repo: str, check_run_id: int) -> set[tuple[str, int, str]]:
+        """(path, start line, message) of the annotations a check run has, to send none twice."""
+        def read() -> set[tuple[str, int, str]]:
+            return {(a.path, a.start_line, a.message) for a in self._check_run(repo, check_run_id).get_annotations()}
+
+        return self._call("GET", f"GET /repos/{repo}/check-runs/{check_run_id}/annotations", read)
+
+    def _conditional_list(self, path: str, params: dict[str, Any], key: str | None) -> list[dict[str, Any]]:
+        """Every item of a list endpoint, each page asked with the ETag of its last answer: a 304
+        costs nothing against the primary rate limit (periodic reads: the reconciler)."""
+        def read() -> list[dict[str, Any]]:
+            requester = self._gh.requester
+            items: list[dict[str, Any]] = []
+            url: str | None = path
+            query: dict[str, Any] | None = {"per_page": 100, **params}
+            for _ in range(100):
+                if url is None:
+                    break
+                cache_key = url + "?" + "&".join(f"{k}={v}" for k, v in sorted((query or {}).items()))
+                with self._etags_lock:
+                    cached = self._etags.get(cache_key)
+                conditional = {"If-None-Match": cached[0]} if cached else {}
+                headers, data = requester.requestJsonAndCheck("GET", url, parameters=query, headers=conditional)
+                if data is None and cached:  # 304 Not Modified
+                    page, following = cached[1], cached[2]
+                else:
+                    page = data.get(key, []) if key and isinstance(data, dict) else (data if isinstance(data, list) else [])
+                    following = _next_link(str(headers.get("link", "")))
+                    if headers.get("etag"):
+                        with self._etags_lock:
+                            self._etags[cache_key] = (str(headers["etag"]), page, following)
+                            self._etags.move_to_end(cache_key)
+                            while len(self._etags) > ETAG_ENTRIES:
+                                self._etags.popitem(last=False)
+                items.extend(page)
+                url, query = following, None
+            return items
+
+        return self._call("GET", f"GET {path}", read)
 
     # -- writes ---------------------------------------------------------------------------
-    def create_check_run(self, repo: str, **fields) -> dict:
-        return self.request("POST", f"/repos/{repo}/check-runs", json=fields)
+    def _check_run(self, repo: str, check_run_id: int) -> GhCheckRun:
+        return self._repo(repo).get_check_run(check_run_id)  # lazy: its url only, no request
 
-    def update_check_run(self, repo: str, check_run_id: int, **fields) -> dict:
+    def create_check_run(self, repo: str, *, name: str, head_sha: str, status: str, external_id: str,
+                         output: dict[str, Any], conclusion: str | None = None) -> int:
+        now = datetime.now(timezone.utc)
+        extra: dict[str, Any] = {"conclusion": conclusion, "completed_at": now} if conclusion else {"started_at": now}
+
+        def send() -> int:
+            run = self._repo(repo).create_check_run(name=name, head_sha=head_sha, status=status,
+                                                    external_id=external_id, output=output, **extra)
+            return int(run.id)
+
+        return self._call("POST", f"POST /repos/{repo}/check-runs", send)
+
+    def update_check_run(self, repo: str, check_run_id: int, *, output: dict[str, Any],
+                         conclusion: str | None = None) -> None:
+        """Update the output; with a conclusion, complete the run."""
+        fields: dict[str, Any] = {"output": output}
+        if conclusion:
+            fields.update(status="completed", conclusion=conclusion, completed_at=datetime.now(timezone.utc))
         # Annotations append: a lost answer must not make us send the same batch twice.
-        appends = bool((fields.get("output") or {}).get("annotations"))
-        return self.request("PATCH", f"/repos/{repo}/check-runs/{check_run_id}", json=fields,
-                            repeatable=not appends)
+        appends = bool(output.get("annotations"))
+        self._call("PATCH", f"PATCH /repos/{repo}/check-runs/{check_run_id}",
+                   lambda: self._check_run(repo, check_run_id).edit(**fields), repeatable=not appends)
 
-    def check_run_annotations(self, repo: str, check_run_id: int) -> list[dict]:
-        return list(self.paginate(f"/repos/{repo}/check-runs/{check_run_id}/annotations"))
+    def create_review(self, repo: str, number: int, *, commit_id: str, body: str,
+                      comments: list[InlineComment], event: str = "COMMENT") -> None:
+        def send() -> None:
+            pull = self._repo(repo).get_pull(number)
+            # A commit built from what we know: its sha is all the review needs (no request).
+            commit = GhCommit(self._gh.requester, {}, {"sha": commit_id, "url": f"{pull.url}/commits/{commit_id}"},
+                              completed=True)
+            pull.create_review(commit=commit, body=body, event=event,
+                               comments=[{"path": c.path, "line": c.line, "side": "RIGHT", "body": c.body}
+                                         for c in comments])
 
-    def create_review(self, repo: str, number: int, *, commit_id: str, body: str, comments: list[dict],
-                      event: str = "COMMENT") -> dict:
-        payload = {"commit_id": commit_id, "body": body, "event": event, "comments": comments}
-        return self.request("POST", f"/repos/{repo}/pulls/{number}/reviews", json=payload)
+        self._call("POST", f"POST /repos/{repo}/pulls/{number}/reviews", send)
 
-    def edit_review_comment(self, repo: str, comment_id: int, body: str) -> dict:
-        return self.request("PATCH", f"/repos/{repo}/pulls/comments/{comment_id}", json={"body": body})
+    def edit_review_comment(self, repo: str, comment_id: int, body: str) -> None:
+        def send() -> None:
+            url = f"{self._repo(repo).url}/pulls/comments/{comment_id}"
+            GhPullRequestComment(self._gh.requester, url=url).edit(body)
 
-    def create_issue_comment(self, repo: str, number: int, body: str) -> dict:
-        return self.request("POST", f"/repos/{repo}/issues/{number}/comments", json={"body": body})
+        self._call("PATCH", f"PATCH /repos/{repo}/pulls/comments/{comment_id}", send)
 
-    def edit_issue_comment(self, repo: str, comment_id: int, body: str) -> dict:
-        return self.request("PATCH", f"/repos/{repo}/issues/comments/{comment_id}", json={"body": body})
+    def create_issue_comment(self, repo: str, number: int, body: str) -> None:
+        self._call("POST", f"POST /repos/{repo}/issues/{number}/comments",
+                   lambda: self._repo(repo).get_issue(number).create_comment(body))
+
+    def edit_issue_comment(self, repo: str, comment_id: int, body: str) -> None:
+        def send() -> None:
+            url = f"{self._repo(repo).url}/issues/comments/{comment_id}"
+            GhIssueComment(self._gh.requester, url=url).edit(body)
+
+        self._call("PATCH", f"PATCH /repos/{repo}/issues/comments/{comment_id}", send)
+
+
+def _next_link(link: str) -> str | None:
+    for part in link.split(","):
+        if 'rel="next"' in part:
+            return part[part.index("<") + 1:part.index(">")]
+    return None
 
 
 def _decode(content: str) -> str:
     return base64.b64decode(content).decode("utf-8", errors="replace")
+
+
+

@@ -13,7 +13,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class Installation(_Model):
+class InstallationRef(_Model):
     id: int
 
 
@@ -45,7 +45,7 @@ class PullRequestEvent(_Model):
     number: int
     pull_request: PullRequest
     repository: Repository
-    installation: Installation
+    installation: InstallationRef
 
 
 class CheckSuite(_Model):
@@ -57,7 +57,7 @@ class CheckSuiteEvent(_Model):
     action: str
     check_suite: CheckSuite
     repository: Repository
-    installation: Installation
+    installation: InstallationRef
 
 
 class CheckRun(_Model):
@@ -76,10 +76,10 @@ class CheckRunEvent(_Model):
     action: str
     check_run: CheckRun
     repository: Repository
-    installation: Installation
+    installation: InstallationRef
     requested_action: RequestedAction | None = None
 
 
 class InstallationEvent(_Model):
     action: str
-    installation: Installation
+    installation: InstallationRef

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.engine import FileChange, lines_from_patch, lines_from_texts
 from bot.engine.config import Config
-from bot.github import Installation, commentable_lines
+from bot.github import ChangedFile, InstallationClient, PullRequest, commentable_lines
 
 log = logging.getLogger("mockguard.changes")
 
@@ -30,37 +30,36 @@ class PullChanges:
     notes: list[str] = field(default_factory=list)
 
 
-def changed_files(inst: Installation, repo: str, pull: dict) -> tuple[list[dict], bool]:
+def changed_files(inst: InstallationClient, repo: str, pull: PullRequest) -> tuple[list[ChangedFile], bool]:
     """GitHub's file list and whether it is complete (it stops at 3,000 files)."""
-    files = inst.pull_files(repo, pull["number"])
-    expected = pull.get("changed_files")
-    complete = expected is None or len(files) >= expected
+    files = inst.pull_files(repo, pull.number)
+    complete = pull.changed_files is None or len(files) >= pull.changed_files
     return files, complete
 
 
-def read_changes(inst: Installation, repo: str, pull: dict, config: Config, files: list[dict],
+def read_changes(inst: InstallationClient, repo: str, pull: PullRequest, config: Config, files: list[ChangedFile],
                  complete: bool, parallel: int = 4) -> PullChanges:
-    base_sha, head_sha = pull["base"]["sha"], pull["head"]["sha"]
-    result = PullChanges(paths={entry["filename"] for entry in files})
-    wanted = [entry for entry in files if entry.get("status") != "removed" and (
-        config.is_integration_test(entry["filename"]) or
-        (entry.get("previous_filename") and config.is_integration_test(entry["previous_filename"])))]
-    if not complete or any(entry.get("status") != "added" for entry in wanted):
+    base_sha, head_sha = pull.base_sha, pull.head_sha
+    result = PullChanges(paths={entry.path for entry in files})
+    wanted = [entry for entry in files if entry.status != "removed" and (
+        config.is_integration_test(entry.path) or
+        (entry.previous_path is not None and config.is_integration_test(entry.previous_path)))]
+    if not complete or any(entry.status != "added" for entry in wanted):
         # GitHub's patches are against the merge base, not the base branch's tip: once the base
         # branch has moved on, only the merge base's text matches their deleted-line numbers.
         base_sha = inst.merge_base(repo, base_sha, head_sha)
 
-    def read(entry: dict) -> tuple[str | None, str | None]:
-        path, previous = entry["filename"], entry.get("previous_filename")
-        head_text = inst.blob_text(repo, entry["sha"]) if entry.get("sha") else inst.file_text(repo, path, head_sha)
-        base_text = None if entry.get("status") == "added" else inst.file_text(repo, previous or path, base_sha)
+    def read(entry: ChangedFile) -> tuple[str | None, str | None]:
+        path, previous = entry.path, entry.previous_path
+        head_text = inst.blob_text(repo, entry.blob_sha) if entry.blob_sha else inst.file_text(repo, path, head_sha)
+        base_text = None if entry.status == "added" else inst.file_text(repo, previous or path, base_sha)
         return base_text, head_text
 
     # Blobs are fetched a few at a time; the client's per-installation slots keep it polite.
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="blobs") as pool:
         texts = list(pool.map(read, wanted))
     for entry, (base_text, head_text) in zip(wanted, texts):
-        path, previous, patch = entry["filename"], entry.get("previous_filename"), entry.get("patch")
+        path, previous, patch = entry.path, entry.previous_path, entry.patch
         if patch:
             added, deleted = lines_from_patch(patch)
         else:
@@ -69,7 +68,7 @@ def read_changes(inst: Installation, repo: str, pull: dict, config: Config, file
         result.commentable[path] = commentable_lines(patch)
         result.changes.append(FileChange(
             path=path, base_path=previous, base_text=base_text, head_text=head_text, added_lines=added,
-            deleted_lines=deleted, status=_status(entry.get("status", "modified"))))
+            deleted_lines=deleted, status=_status(entry.status)))
     if not complete:
         _beyond_listing(inst, repo, base_sha, head_sha, config, result)
     return result
@@ -79,7 +78,7 @@ def _status(github_status: str) -> str:
     return {"added": "added", "removed": "deleted", "renamed": "renamed"}.get(github_status, "modified")
 
 
-def _beyond_listing(inst: Installation, repo: str, base_sha: str, head_sha: str, config: Config,
+def _beyond_listing(inst: InstallationClient, repo: str, base_sha: str, head_sha: str, config: Config,
                     result: PullChanges) -> None:
     """Files past GitHub's listing limit: compare the trees of merge base and head for integration test files."""
     try:
@@ -89,8 +88,8 @@ def _beyond_listing(inst: Installation, repo: str, base_sha: str, head_sha: str,
                             f"read ({error}); files past the listing were NOT analysed.")
         result.unanalysed.append("(files past GitHub's 3,000-file listing)")
         return
-    base_blobs = {t["path"]: t["sha"] for t in base_tree.get("tree", []) if t.get("type") == "blob"}
-    head_blobs = {t["path"]: t["sha"] for t in head_tree.get("tree", []) if t.get("type") == "blob"}
+    base_blobs = {entry.path: entry.blob_sha for entry in base_tree.blobs}
+    head_blobs = {entry.path: entry.blob_sha for entry in head_tree.blobs}
     for path, sha in sorted(head_blobs.items()):
         if path in result.paths or base_blobs.get(path) == sha or not config.is_integration_test(path):
             continue
@@ -104,6 +103,6 @@ def _beyond_listing(inst: Installation, repo: str, base_sha: str, head_sha: str,
                                          status="modified" if base_text is not None else "added"))
     result.notes.append("The pull request has more files than GitHub's file listing shows; the rest were "
                         "compared through the git data API (trees of merge base and head).")
-    if base_tree.get("truncated") or head_tree.get("truncated"):
+    if base_tree.truncated or head_tree.truncated:
         result.unanalysed.append("(files past the truncated git tree listing)")
         result.notes.append("GitHub truncated the repository tree; some files were NOT analysed.")

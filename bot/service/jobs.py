@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import logging
 
+from bot.github import Throttle
+
+from .backend import Backend, open_backend
 from .metrics import Metrics
 from .queue import JobQueue
 from .settings import Settings
-from .store import Store, open_store
+from .store import Store
 
 log = logging.getLogger("mockguard.jobs")
 
 
 class Jobs:
-    def __init__(self, store: Store, queue: JobQueue, metrics: Metrics):
-        self.store = store
-        self.queue = queue
+    def __init__(self, backend: Backend, metrics: Metrics):
+        self.backend = backend
+        self.store: Store = backend.store
+        self.queue = JobQueue(backend.huey)
+        self.throttle: Throttle = backend.throttle
         self.metrics = metrics
 
     @classmethod
     def open(cls, settings: Settings) -> "Jobs":
-        """The store and the queue MOCKGUARD_QUEUE_URL names (Redis), or SQLite in MOCKGUARD_DATA_DIR."""
-        store = open_store(settings.data_dir, settings.queue_url, lease=settings.stale_after)
-        return cls(store, JobQueue(settings.data_dir, settings.queue_url), Metrics())
+        """The store, queue and throttle MOCKGUARD_QUEUE_URL names (Redis), or SQLite in MOCKGUARD_DATA_DIR."""
+        return cls(open_backend(settings), Metrics())
 
     def close(self) -> None:
-        self.store.close()
+        self.backend.close()
 
     def request_review(self, installation_id: int, repo: str, number: int, head_sha: str,
                        delivery: str | None, force: bool = False) -> bool:

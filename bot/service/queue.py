@@ -1,4 +1,4 @@
-"""The durable job queue: huey, on SQLite in MOCKGUARD_DATA_DIR by default, Redis by URL.
+"""The durable job queue: huey, on SQLite in MOCKGUARD_DATA_DIR by default, Redis by URL (backend.py).
 
 A message names a job key only; the store (store.py) holds the job. huey removes a message when a
 worker takes it, so a worker killed mid-job loses the message: the store still says "running", and
@@ -8,12 +8,9 @@ worker takes it, so a worker killed mid-job loses the message: the store still s
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey
 from huey.consumer import Consumer
-
-from .store import is_redis
 
 
 class _QuietConsumer(Consumer):
@@ -23,16 +20,9 @@ class _QuietConsumer(Consumer):
         pass
 
 
-def make_huey(data_dir: Path, queue_url: str | None) -> Huey:
-    if is_redis(queue_url):
-        return RedisHuey("mockguard", url=queue_url, results=False)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("mockguard", filename=str(data_dir / "queue.db"), results=False, timeout=30)
-
-
 class JobQueue:
-    def __init__(self, data_dir: Path, queue_url: str | None = None):
-        self.huey = make_huey(data_dir, queue_url)
+    def __init__(self, huey: Huey):
+        self.huey = huey  # on SQLite or Redis, as backend.py opened it
         self.runner: Callable[[str], None] | None = None
         self._review = self.huey.task(name="mockguard.review")(self._run)
 

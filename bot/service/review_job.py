@@ -11,15 +11,21 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-
-import httpx
 
 from bot.engine import Finding, Report
 from bot.engine.analyse import analyse
 from bot.engine.config import Config, ConfigError, default_config, load_config
 from bot.engine.formats.fingerprints import fingerprints
-from bot.github import GitHub, GitHubError, Installation, RateLimitTooLong, Unprocessable
+from bot.github import (
+    Comment,
+    GitHubApp,
+    InlineComment,
+    InstallationClient,
+    PullRequest,
+    RateLimitTooLong,
+    Unprocessable,
+    transient,
+)
 
 from . import render
 from .changes import RULES_FILE, PullChanges, changed_files, read_changes
@@ -44,20 +50,12 @@ class Outcome:
     title: str
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def transient(error: BaseException) -> bool:
-    if isinstance(error, RateLimitTooLong):
-        return True
-    if isinstance(error, GitHubError):
-        return error.transient
-    return isinstance(error, httpx.TransportError) or unavailable(error)
+def worth_retrying(error: BaseException) -> bool:
+    return transient(error) or unavailable(error)
 
 
 class ReviewJob:
-    def __init__(self, settings: Settings, github: GitHub, store: Store, metrics: Metrics,
+    def __init__(self, settings: Settings, github: GitHubApp, store: Store, metrics: Metrics,
                  requeue: Callable[[str, float], None], request_review: Callable[..., None]):
         self.settings = settings
         self.github = github
@@ -93,7 +91,7 @@ class ReviewJob:
             return
         except Exception as error:  # noqa: BLE001 - every failure must end in a completed check
             self.metrics.jobs_failed.inc()
-            if transient(error) and job.attempts < self.settings.job_attempts:
+            if worth_retrying(error) and job.attempts < self.settings.job_attempts:
                 delay = min(60.0, self.settings.job_retry_delay * 2 ** (job.attempts - 1))
                 if isinstance(error, RateLimitTooLong):  # come back when the limit has reset
                     delay = max(delay, error.wait + 1)
@@ -120,39 +118,35 @@ class ReviewJob:
             self.requeue(job.key, 0)
 
     # -- the check run ------------------------------------------------------------------------
-    def _start_check(self, inst: Installation, job: Job) -> int:
+    def _start_check(self, inst: InstallationClient, job: Job) -> int:
         # A run this App left in progress for the head (a job killed between creating it and
         # recording it) is taken over rather than left hanging beside a new one.
         for run in inst.check_runs(job.repo, job.head_sha, self.settings.check_name):
-            app = run.get("app") or {}
-            if run.get("status") != "completed" and str(app.get("id", self.settings.app_id)) == str(self.settings.app_id):
-                return run["id"]
-        run = inst.create_check_run(
+            if run.status != "completed" and run.app_id in (None, self.settings.app_id):
+                return run.id
+        return inst.create_check_run(
             job.repo, name=self.settings.check_name, head_sha=job.head_sha, status="in_progress",
-            started_at=now_iso(), external_id=job.key,
+            external_id=job.key,
             output={"title": "Looking for new mocks", "summary": "mockguard is reading the pull request."})
-        return run["id"]
 
-    def _complete_quietly(self, inst: Installation, job: Job, check_run_id: int | None, conclusion: str,
+    def _complete_quietly(self, inst: InstallationClient, job: Job, check_run_id: int | None, conclusion: str,
                           title: str, summary: str) -> None:
         """Complete the check with an explanation; if even that fails, log it (the reconciler retries)."""
         output = {"title": title, "summary": summary}
         try:
             if check_run_id is None:
                 inst.create_check_run(job.repo, name=self.settings.check_name, head_sha=job.head_sha,
-                                      status="completed", conclusion=conclusion, completed_at=now_iso(),
-                                      external_id=job.key, output=output)
+                                      status="completed", conclusion=conclusion, external_id=job.key, output=output)
             else:
-                inst.update_check_run(job.repo, check_run_id, status="completed", conclusion=conclusion,
-                                      completed_at=now_iso(), output=output)
+                inst.update_check_run(job.repo, check_run_id, conclusion=conclusion, output=output)
         except Exception:  # noqa: BLE001
             log.exception("could not complete the check run", extra={"job": job.key})
 
-    def _complete(self, inst: Installation, job: Job, check_run_id: int, conclusion: str, title: str,
+    def _complete(self, inst: InstallationClient, job: Job, check_run_id: int, conclusion: str, title: str,
                   summary: str, annotations: list[dict]) -> None:
         if annotations and job.attempts > 1:
             # An earlier attempt may have sent some batches before it failed: send only the rest.
-            sent = {_annotation_key(a) for a in inst.check_run_annotations(job.repo, check_run_id)}
+            sent = inst.annotation_keys(job.repo, check_run_id)
             annotations = [a for a in annotations if _annotation_key(a) not in sent]
         batches = [annotations[i:i + ANNOTATION_BATCH] for i in range(0, len(annotations), ANNOTATION_BATCH)] or [[]]
         # Annotations append on each update; all but the last batch go first, the last one
@@ -160,14 +154,13 @@ class ReviewJob:
         for batch in batches[:-1]:
             inst.update_check_run(job.repo, check_run_id,
                                   output={"title": title, "summary": summary, "annotations": batch})
-        inst.update_check_run(job.repo, check_run_id, status="completed", conclusion=conclusion,
-                              completed_at=now_iso(),
+        inst.update_check_run(job.repo, check_run_id, conclusion=conclusion,
                               output={"title": title, "summary": summary, "annotations": batches[-1]})
 
     # -- the review --------------------------------------------------------------------------
-    def _review(self, inst: Installation, job: Job, check_run_id: int) -> Outcome:
+    def _review(self, inst: InstallationClient, job: Job, check_run_id: int) -> Outcome:
         pull = self._current_pull(inst, job)
-        base_sha = pull["base"]["sha"]  # the base branch's tip: where the team's rules file is read
+        base_sha = pull.base_sha  # the base branch's tip: where the team's rules file is read
 
         files, complete = changed_files(inst, job.repo, pull)
         config_or_error = self._base_config(inst, job.repo, base_sha)
@@ -176,7 +169,7 @@ class ReviewJob:
         config = config_or_error
 
         extra: list[str] = []
-        if any(f["filename"] == RULES_FILE for f in files):
+        if any(f.path == RULES_FILE for f in files):
             extra.append(self._pr_rules_file_note(inst, job.repo, job.head_sha))
         changes = read_changes(inst, job.repo, pull, config, files, complete, parallel=self.settings.concurrency)
         templates = {path: text for path in config.template_files()
@@ -200,18 +193,18 @@ class ReviewJob:
         self._complete(inst, job, check_run_id, conclusion, title, summary, render.annotations(report))
         return Outcome(conclusion, title)
 
-    def _current_pull(self, inst: Installation, job: Job) -> dict:
+    def _current_pull(self, inst: InstallationClient, job: Job) -> PullRequest:
         """The pull request, if its head is still the job's; else the newer head is queued and this job
         completes its check as superseded, without a comment on an outdated commit."""
         pull = inst.pull(job.repo, job.number)
-        head = pull["head"]["sha"]
+        head = pull.head_sha
         if head != job.head_sha:
             self.request_review(job.installation_id, job.repo, job.number, head, job.delivery)
             raise Superseded(f"A newer commit, {head[:7]}, is being checked: {job.head_sha[:7]} is no longer the "
                              "head of this pull request, so mockguard did not review it.")
         return pull
 
-    def _base_config(self, inst: Installation, repo: str, base_sha: str) -> Config | ConfigError:
+    def _base_config(self, inst: InstallationClient, repo: str, base_sha: str) -> Config | ConfigError:
         # The rules file comes from the base: a pull request must not relax its own gate.
         text = inst.file_text(repo, RULES_FILE, base_sha)
         if text is None:
@@ -221,7 +214,7 @@ class ReviewJob:
         except ConfigError as error:
             return error
 
-    def _pr_rules_file_note(self, inst: Installation, repo: str, head_sha: str) -> str:
+    def _pr_rules_file_note(self, inst: InstallationClient, repo: str, head_sha: str) -> str:
         text = inst.file_text(repo, RULES_FILE, head_sha)
         if text is None:
             return f"This pull request deletes `{RULES_FILE}`; the base branch's copy applies until it merges."
@@ -233,7 +226,7 @@ class ReviewJob:
         return (f"This pull request changes `{RULES_FILE}`. It was validated and is fine; it takes effect once "
                 "merged (this check used the base branch's copy).")
 
-    def _broken_rules_file(self, inst: Installation, job: Job, check_run_id: int, error: ConfigError) -> Outcome:
+    def _broken_rules_file(self, inst: InstallationClient, job: Job, check_run_id: int, error: ConfigError) -> Outcome:
         title = f"The rules file {error.source} is broken"
         summary = (f"mockguard cannot check this pull request until the base branch's rules file is fixed:\n\n"
                    f"```\n{error}\n```")
@@ -243,20 +236,20 @@ class ReviewJob:
         self._complete(inst, job, check_run_id, "failure", title, summary, [annotation])
         return Outcome("failure", title)
 
-    def _post_comments(self, inst: Installation, job: Job, report: Report, changes: PullChanges) -> tuple[int, int]:
+    def _post_comments(self, inst: InstallationClient, job: Job, report: Report, changes: PullChanges) -> tuple[int, int]:
         """Comment on new findings, resolve comments whose mock is gone, keep the summary. -> (new, resolved)"""
         everything = [*report.findings, *report.suppressed, *report.tolerated]
         current = dict(zip(fingerprints(everything)[: len(report.findings)], report.findings))
 
-        active: dict[str, dict] = {}  # fingerprint -> our unresolved inline comment
+        active: dict[str, Comment] = {}  # fingerprint -> our unresolved inline comment
         said: set[str] = set()  # fingerprints already reported inline or in a review body
         for comment in inst.review_comments(job.repo, job.number):
-            for fp, resolved in fingerprints_in(comment.get("body")):
+            for fp, resolved in fingerprints_in(comment.body):
                 if not resolved:
                     active[fp] = comment
                     said.add(fp)
         for review in inst.reviews(job.repo, job.number):
-            said.update(fp for fp, resolved in fingerprints_in(review.get("body")) if not resolved)
+            said.update(fp for fp, resolved in fingerprints_in(review.body) if not resolved)
 
         fresh = [(finding, fp) for fp, finding in current.items() if fp not in said]
         if fresh:
@@ -264,23 +257,22 @@ class ReviewJob:
 
         resolved = 0
         for fp, comment in active.items():
-            path = comment.get("path")
-            if fp in current or path in changes.unanalysed:
+            if fp in current or comment.path in changes.unanalysed:
                 continue  # still there, or a file we could not read this time: keep the comment open
-            inst.edit_review_comment(job.repo, comment["id"], render.resolved_comment(comment["body"], fp, job.head_sha))
+            inst.edit_review_comment(job.repo, comment.id, render.resolved_comment(comment.body, fp, job.head_sha))
             resolved += 1
 
-        summaries = [c for c in inst.issue_comments(job.repo, job.number) if is_summary(c.get("body"))]
+        summaries = [c for c in inst.issue_comments(job.repo, job.number) if is_summary(c.body)]
         if report.findings or summaries:
             body = render.summary_comment(report, job.head_sha, len(fresh), resolved)
             if summaries:
-                if summaries[0].get("body") != body:
-                    inst.edit_issue_comment(job.repo, summaries[0]["id"], body)
+                if summaries[0].body != body:
+                    inst.edit_issue_comment(job.repo, summaries[0].id, body)
             else:
                 inst.create_issue_comment(job.repo, job.number, body)
         return len(fresh), resolved
 
-    def _post_review(self, inst: Installation, job: Job, fresh: list[tuple[Finding, str]],
+    def _post_review(self, inst: InstallationClient, job: Job, fresh: list[tuple[Finding, str]],
                      changes: PullChanges) -> None:
         """ONE review (event COMMENT). Lines outside the diff go in the body; a 422 retries with
         only the surest lines inline, then with everything in the body: no finding is lost."""
@@ -289,8 +281,7 @@ class ReviewJob:
         def attempt(inline_ok: Callable[[Finding], bool]) -> None:
             inline = [(f, fp) for f, fp in fresh if inline_ok(f)]
             outside = [(f, fp) for f, fp in fresh if not inline_ok(f)]
-            comments = [{"path": f.path, "line": f.line, "side": "RIGHT", "body": render.finding_comment(f, fp)}
-                        for f, fp in inline]
+            comments = [InlineComment(f.path, f.line, render.finding_comment(f, fp)) for f, fp in inline]
             inst.create_review(job.repo, job.number, commit_id=job.head_sha,
                                body=render.review_body(job.head_sha, len(inline), outside), comments=comments)
 
@@ -310,7 +301,7 @@ class ReviewJob:
                     raise
 
 
-def _annotation_key(annotation: dict) -> tuple:
+def _annotation_key(annotation: dict) -> tuple[str | None, int | None, str | None]:
     return (annotation.get("path"), annotation.get("start_line"), annotation.get("message"))
 
 

@@ -8,17 +8,16 @@
 The queue (huey) carries messages; the store decides whether a message still has work to do.
 That is what makes redeliveries, duplicate messages and a second replica's copy of an event no-ops.
 Comments already posted are not recorded here: hidden markers on GitHub are the record, read
-before every write. The per-installation throttle is shared the same way (bot/github), so
-GitHub's limits hold for the whole fleet.
+before every write. The per-installation throttle is shared the same way, so GitHub's limits hold
+for the whole fleet.
 
 Backends: `store_sqlite.SqliteStore` (a file in MOCKGUARD_DATA_DIR; processes on one machine) and
-`store_redis.RedisStore` (`redis://`; any number of machines).
+`store_redis.RedisStore` (`redis://`; any number of machines); backend.py opens the one named.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 JOB_STATES = ("queued", "running", "done", "failed")
@@ -104,18 +103,3 @@ def unavailable(error: BaseException) -> bool:
     import redis
 
     return isinstance(error, (redis.ConnectionError, redis.TimeoutError, sqlite3.OperationalError))
-
-
-def open_store(data_dir: Path, queue_url: str | None, lease: float) -> Store:
-    """The store for MOCKGUARD_QUEUE_URL: Redis for redis://, rediss://, unix://; else SQLite in data_dir."""
-    if is_redis(queue_url):
-        from .store_redis import RedisStore
-
-        return RedisStore(queue_url, lease=lease)  # type: ignore[arg-type]
-    from .store_sqlite import SqliteStore
-
-    return SqliteStore(data_dir / "ledger.db", lease=lease)
-
-
-def is_redis(url: str | None) -> bool:
-    return bool(url) and url.startswith(("redis://", "rediss://", "unix://"))  # type: ignore[union-attr]

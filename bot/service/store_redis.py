@@ -16,8 +16,6 @@ The interface and what each call promises are in store.py. Durability is Redis's
 from __future__ import annotations
 
 import redis
-from redis.backoff import ExponentialWithJitterBackoff
-from redis.retry import Retry
 
 from .store import DELIVERY_TTL, JOB_TTL, PENDING_TTL, Job, job_key
 
@@ -126,10 +124,6 @@ return found
 """
 
 
-def quick_retry() -> Retry:
-    return Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 3)
-
-
 def _job_hash(key: str) -> str:
     return PREFIX + "job:" + key
 
@@ -139,12 +133,10 @@ def _head_set(repo: str, head_sha: str) -> str:
 
 
 class RedisStore:
-    def __init__(self, url: str, lease: float = 10.0):
+    def __init__(self, client: redis.Redis, lease: float = 10.0):
+        """`client` is the process's one Redis client (backend.py); it answers bytes, as the queue needs."""
         self.lease = lease
-        # Short timeouts and a few quick retries: a webhook must answer (or fail, 503) well inside
-        # GitHub's 10 s, and a blip of a second or less should not fail anything.
-        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=3, socket_connect_timeout=2,
-                                          health_check_interval=15, retry=quick_retry())
+        self.redis = client
         self._want = self.redis.register_script(WANT)
         self._claim = self.redis.register_script(CLAIM)
         self._finish = self.redis.register_script(FINISH)
@@ -153,14 +145,14 @@ class RedisStore:
         self._recover = self.redis.register_script(RECOVER)
 
     def close(self) -> None:
-        self.redis.close()
+        pass  # the client belongs to the backend, which closes it
 
     # -- deliveries -------------------------------------------------------------------------
     def begin_delivery(self, delivery: str, event: str, action: str | None) -> str:
         key = PREFIX + "delivery:" + delivery
         if self.redis.set(key, "pending", nx=True, ex=PENDING_TTL):
             return "new"
-        return "in_progress" if self.redis.get(key) == "pending" else "duplicate"
+        return "in_progress" if self.redis.get(key) == b"pending" else "duplicate"
 
     def end_delivery(self, delivery: str) -> None:
         self.redis.set(PREFIX + "delivery:" + delivery, "accepted", ex=DELIVERY_TTL)
@@ -179,11 +171,11 @@ class RedisStore:
 
     def claim(self, key: str, owner: str) -> Job | None:
         flat = self._claim(keys=[_job_hash(key), QUEUED, RUNNING], args=[owner, self.lease, key])
-        return _job(key, dict(zip(flat[::2], flat[1::2]))) if flat else None
+        return _job(key, _text(dict(zip(flat[::2], flat[1::2])))) if flat else None
 
     def get(self, key: str) -> Job | None:
         fields = self.redis.hgetall(_job_hash(key))
-        return _job(key, fields) if fields else None
+        return _job(key, _text(fields)) if fields else None
 
     def set_check_run(self, key: str, check_run_id: int) -> None:
         self.redis.hset(_job_hash(key), "check_run_id", check_run_id)
@@ -197,13 +189,13 @@ class RedisStore:
         self._release(keys=[_job_hash(key), QUEUED, RUNNING], args=[owner, error, delay, key])
 
     def queued(self) -> list[str]:
-        return sorted(self.redis.smembers(QUEUED))
+        return sorted(member.decode() for member in self.redis.smembers(QUEUED))
 
     def pulls_for_head(self, repo: str, head_sha: str) -> list[int]:
         return sorted(int(n) for n in self.redis.smembers(_head_set(repo, head_sha)))
 
     def has_completed(self, repo: str, number: int, head_sha: str) -> bool:
-        return self.redis.hget(_job_hash(job_key(repo, number, head_sha)), "state") == "done"
+        return self.redis.hget(_job_hash(job_key(repo, number, head_sha)), "state") == b"done"
 
     # -- workers ----------------------------------------------------------------------------
     def heartbeat(self, owner: str, keys: list[str]) -> None:
@@ -211,7 +203,11 @@ class RedisStore:
             self._heartbeat(keys=[_job_hash(k) for k in keys], args=[owner, self.lease])
 
     def recover(self, stranded_after: float) -> list[str]:
-        return list(self._recover(keys=[QUEUED, RUNNING, PREFIX + "job:"], args=[stranded_after]))
+        return [key.decode() for key in self._recover(keys=[QUEUED, RUNNING, PREFIX + "job:"], args=[stranded_after])]
+
+
+def _text(fields: dict[bytes, bytes]) -> dict[str, str]:
+    return {name.decode(): value.decode() for name, value in fields.items()}
 
 
 def _job(key: str, fields: dict[str, str]) -> Job:

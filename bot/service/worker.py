@@ -8,25 +8,22 @@ import threading
 import time
 import uuid
 
-from bot.github import GitHub, Politeness, SharedPoliteness
+from bot.github import GitHubApp
 
 from .jobs import Jobs
 from .reconciler import reconcile
 from .review_job import ReviewJob
 from .settings import Settings
-from .store import is_redis
 
 log = logging.getLogger("mockguard.worker")
 
 
-def make_github(settings: Settings, jobs: Jobs) -> GitHub:
-    # With a shared backend the throttle is shared too: GitHub's limits are per installation, not per process.
-    pace = {"concurrency": settings.concurrency, "write_interval": settings.write_interval,
-            "max_wait": settings.max_rate_limit_wait}
-    politeness = SharedPoliteness(settings.queue_url, **pace) if is_redis(settings.queue_url) else Politeness(**pace)
-    return GitHub(settings.api_url, settings.app_id, settings.pem, politeness=politeness,
-                  attempts=settings.github_attempts, backoff=settings.github_backoff,
-                  on_response=jobs.metrics.github_response)
+def make_github(settings: Settings, jobs: Jobs) -> GitHubApp:
+    # The throttle comes with the backend: shared in Redis when the queue is, as GitHub's limits are
+    # per installation, not per process.
+    return GitHubApp(settings.api_url, settings.app_id, settings.pem, throttle=jobs.throttle,
+                     attempts=settings.github_attempts, backoff=settings.github_backoff,
+                     on_response=jobs.metrics.github_response, concurrency=settings.concurrency)
 
 
 class Worker:

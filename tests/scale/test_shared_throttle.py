@@ -10,7 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from scale_harness import RedisServer
 
-from bot.github import RateLimitTooLong, SharedPoliteness
+from bot.github import RateLimitTooLong
+from bot.service.backend import connect
+from bot.service.throttle_redis import RedisThrottle
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +28,7 @@ def redis_url(tmp_path):
 
 
 def test_no_more_requests_in_flight_than_the_installation_allows_across_processes(redis_url):
-    fleet = [SharedPoliteness(redis_url, concurrency=3, write_interval=0) for _ in range(2)]
+    fleet = [RedisThrottle(connect(redis_url), concurrency=3, write_interval=0) for _ in range(2)]
     lock, holding, peak = threading.Lock(), [0], [0]
 
     def request(index: int) -> None:
@@ -52,7 +54,7 @@ def test_writes_are_spaced_for_the_fleet_and_each_installation_has_its_own_pace(
         turn.at = time.monotonic() + seconds
         time.sleep(seconds)
 
-    fleet = [SharedPoliteness(redis_url, concurrency=8, write_interval=0.2, sleep=sleep) for _ in range(2)]
+    fleet = [RedisThrottle(connect(redis_url), concurrency=8, write_interval=0.2, sleep=sleep) for _ in range(2)]
     sent: dict[int, list[float]] = {1: [], 2: []}
 
     def write(index: int) -> None:
@@ -76,8 +78,8 @@ def test_a_pause_set_by_one_process_holds_the_others_and_a_long_one_puts_the_job
         slept.append(seconds)
         time.sleep(seconds)
 
-    one = SharedPoliteness(redis_url, max_wait=30)
-    other = SharedPoliteness(redis_url, max_wait=30, sleep=sleep)
+    one = RedisThrottle(connect(redis_url), max_wait=30)
+    other = RedisThrottle(connect(redis_url), max_wait=30, sleep=sleep)
     one.block(1, 1.0)
     with other.slot(1, "GET"):
         pass
@@ -90,8 +92,8 @@ def test_a_pause_set_by_one_process_holds_the_others_and_a_long_one_puts_the_job
 
 
 def test_a_slot_held_by_a_killed_process_frees_itself_after_its_lease(redis_url):
-    dead = SharedPoliteness(redis_url, concurrency=1, slot_lease=0.5)
+    dead = RedisThrottle(connect(redis_url), concurrency=1, slot_lease=0.5)
     dead.slot(1, "GET").__enter__()  # taken, never given back: the process died mid-request
-    alive = SharedPoliteness(redis_url, concurrency=1, slot_lease=0.5)
+    alive = RedisThrottle(connect(redis_url), concurrency=1, slot_lease=0.5)
     with alive.slot(1, "GET"):
         pass

@@ -47,7 +47,7 @@ def test_installation_tokens_are_reused_until_shortly_before_expiry():
 
 
 class _Clock:
-    """A clock the politeness lane can sleep on without the test waiting."""
+    """A clock the throttle can sleep on without the test waiting."""
 
     def __init__(self) -> None:
         self.now = 100.0
@@ -62,10 +62,10 @@ class _Clock:
 
 
 def test_writes_are_spaced_per_installation_and_reads_are_not():
-    from bot.github import Politeness
+    from bot.github import LocalThrottle
 
     clock = _Clock()
-    lanes = Politeness(concurrency=2, write_interval=1.0, clock=clock.time, sleep=clock.sleep)
+    lanes = LocalThrottle(concurrency=2, write_interval=1.0, clock=clock.time, sleep=clock.sleep)
     for method in ("POST", "GET", "PATCH", "GET"):
         with lanes.slot(1, method):
             pass
@@ -77,10 +77,10 @@ def test_writes_are_spaced_per_installation_and_reads_are_not():
 def test_a_rate_limit_pauses_the_lane_and_a_long_one_is_refused():
     import pytest
 
-    from bot.github import Politeness, RateLimitTooLong
+    from bot.github import LocalThrottle, RateLimitTooLong
 
     clock = _Clock()
-    lanes = Politeness(max_wait=30, clock=clock.time, sleep=clock.sleep)
+    lanes = LocalThrottle(max_wait=30, clock=clock.time, sleep=clock.sleep)
     lanes.block(1, 5)
     with lanes.slot(1, "GET"):
         pass
@@ -90,3 +90,22 @@ def test_a_rate_limit_pauses_the_lane_and_a_long_one_is_refused():
         with lanes.slot(1, "GET"):
             pass
     assert refused.value.wait > 30
+
+
+def test_every_documented_rate_limit_answer_asks_for_the_documented_wait():
+    from bot.github.retries import SECONDARY_LIMIT_WAIT, rate_limit_wait
+
+    now = 1_000.0
+    secondary = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+    # Retry-After wins, on a 403 or a 429.
+    assert rate_limit_wait(403, {"Retry-After": "7"}, secondary, now) == 7
+    assert rate_limit_wait(429, {"retry-after": "3", "x-ratelimit-remaining": "0"}, "", now) == 3
+    # No Retry-After, nothing left: until the reset (and a second for clocks).
+    assert rate_limit_wait(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1030"}, "API rate limit exceeded",
+                           now) == 31
+    # No Retry-After, plenty left, the secondary-limit message: at least a minute, as documented.
+    assert rate_limit_wait(403, {"x-ratelimit-remaining": "4711"}, secondary, now) == SECONDARY_LIMIT_WAIT
+    assert rate_limit_wait(429, {"x-ratelimit-remaining": "4711"}, "", now) == SECONDARY_LIMIT_WAIT
+    # A 403 that is about permissions is no rate limit: it fails for good.
+    assert rate_limit_wait(403, {"x-ratelimit-remaining": "4711"}, "Resource not accessible by integration", now) is None
+    assert rate_limit_wait(500, {"retry-after": "1"}, "", now) is None

@@ -1,5 +1,5 @@
-"""Politeness for a fleet: the same per-installation rules as `Politeness`, kept in Redis so that
-they hold across every worker process on every machine, not per process.
+"""The throttle for a fleet: the same per-installation rules as bot/github's `LocalThrottle`, kept in
+Redis so that they hold across every worker process on every machine, not per process.
 
 - Slots: a sorted set of holders per installation, each with a lease (a process killed while
   holding one does not keep it); at most `concurrency` holders at a time for the whole fleet.
@@ -15,14 +15,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import redis
-from redis.backoff import ExponentialWithJitterBackoff
-from redis.retry import Retry
 
-from .politeness import WRITE_METHODS, RateLimitTooLong
+from bot.github import RateLimitTooLong
+from bot.github.throttle import WRITE_METHODS
 
 PREFIX = "mockguard:throttle:"
 NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) + tonumber(t[2]) / 1e6\n"
@@ -57,8 +56,8 @@ return tostring(math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - now))
 """
 
 
-class SharedPoliteness:
-    def __init__(self, url: str, concurrency: int = 4, write_interval: float = 1.0, max_wait: float = 120.0,
+class RedisThrottle:
+    def __init__(self, client: redis.Redis, concurrency: int = 4, write_interval: float = 1.0, max_wait: float = 120.0,
                  slot_lease: float = 60.0, poll: float = 0.02, sleep: Callable[[float], None] = time.sleep):
         self.concurrency = concurrency
         self.write_interval = write_interval
@@ -68,18 +67,17 @@ class SharedPoliteness:
         self._sleep = sleep
         self._leftovers: list[tuple[str, str]] = []  # slots taken while Redis went away, to give back
         self._leftovers_lock = threading.Lock()
-        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=3, socket_connect_timeout=2,
-                                          retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 3))
+        self.redis = client  # the process's one Redis client (backend.py)
         self._take_slot = self.redis.register_script(TAKE_SLOT)
         self._take_write_turn = self.redis.register_script(TAKE_WRITE_TURN)
         self._pause = self.redis.register_script(PAUSE)
         self._paused_for = self.redis.register_script(PAUSED_FOR)
 
     def close(self) -> None:
-        self.redis.close()
+        pass  # the client belongs to the backend, which closes it
 
     @contextmanager
-    def slot(self, key: object, method: str):
+    def slot(self, key: object, method: str) -> Iterator[None]:
         """Hold one of the installation's request slots, fleet-wide, for the length of a request."""
         self._release_leftovers()
         self._wait_for_limit(key)

@@ -1,23 +1,35 @@
-"""Be a polite client, as Octokit's throttling plugin is: per installation, a bounded number of
-requests in flight, writes spaced out, and a pause while GitHub says the rate limit is spent."""
+"""The per-installation throttle: be a polite client, as Octokit's throttling plugin is. Per
+installation, a bounded number of requests in flight, writes spaced out, and a pause while GitHub
+says a rate limit is spent. It replaces PyGithub's own pacing (`seconds_between_requests`, per
+process), which knows nothing of the other replicas.
+
+`Throttle` is what the client needs; `LocalThrottle` keeps it in this process, and the service's
+Redis throttle (bot/service/throttle_redis.py) keeps it for a whole fleet.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from .errors import RateLimitTooLong
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
-class RateLimitTooLong(Exception):
-    """GitHub asks us to wait longer than a request should block; the job is put off until then."""
+class Throttle(Protocol):
+    def slot(self, key: object, method: str) -> AbstractContextManager[None]:
+        """Hold one of the installation's request slots for the length of a request; a write also
+        waits for its turn. Raises RateLimitTooLong when the installation is paused for too long."""
 
-    def __init__(self, wait: float):
-        super().__init__(f"GitHub's rate limit resets in {wait:.0f} s")
-        self.wait = wait
+    def block(self, key: object, seconds: float) -> None:
+        """GitHub told us to hold off (Retry-After, or a rate limit's reset time)."""
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -28,7 +40,7 @@ class _Lane:
     blocked_until: float = 0.0
 
 
-class Politeness:
+class LocalThrottle:
     def __init__(self, concurrency: int = 4, write_interval: float = 1.0, max_wait: float = 120.0,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self.concurrency = concurrency
@@ -46,8 +58,11 @@ class Politeness:
                 lane = self._lanes[key] = _Lane(threading.BoundedSemaphore(self.concurrency))
             return lane
 
+    def close(self) -> None:
+        pass
+
     @contextmanager
-    def slot(self, key: object, method: str):
+    def slot(self, key: object, method: str) -> Iterator[None]:
         """Hold one of the installation's request slots for the length of a request."""
         lane = self._lane(key)
         self._wait_for_limit(lane)
