@@ -150,12 +150,22 @@ class InstallationClient:
             self.app.tokens.forget(self.id)
             return self.app.retries.call(self.id, method, what, send, repeatable=repeatable, spent=spent)
 
+    def token(self) -> str:
+        """The installation's token, for git over HTTPS (the password of `x-access-token`)."""
+        return self.app.tokens.get(self.id)
+
+    def forget_token(self) -> None:
+        self.app.tokens.forget(self.id)
+
     # -- reads ----------------------------------------------------------------------------
     def pull(self, repo: str, number: int) -> PullRequest:
         def read() -> PullRequest:
             pull = self._repo(repo).get_pull(number).complete()
+            # The base repository as the answer carries it (reading `pull.base.repo.clone_url` would
+            # make PyGithub fetch the repository when the field is absent).
+            base_repo = (pull.raw_data.get("base") or {}).get("repo") or {}
             return PullRequest(number=pull.number, head_sha=pull.head.sha, base_sha=pull.base.sha,
-                               changed_files=pull.changed_files)
+                               changed_files=pull.changed_files, clone_url=base_repo.get("clone_url"))
 
         return self._call("GET", f"GET /repos/{repo}/pulls/{number}", read)
 

@@ -17,6 +17,7 @@ class PullRequest:
     head_sha: str
     base_sha: str  # the base branch's tip, not the merge base
     changed_files: int | None  # how many files GitHub says changed (its file listing stops at 3,000)
+    clone_url: str | None = None  # the base repository's HTTPS address, for git
 
 
 @dataclass(frozen=True)

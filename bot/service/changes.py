@@ -1,6 +1,12 @@
 """A pull request, read from GitHub into the engine's `FileChange` values.
 
-Only integration/e2e Python files are fetched. A file without `patch` (GitHub leaves it out of
+Through git first (`read_with_git`): the repository's cached partial clone fetches the base, the
+head and their history (commits and trees), then, in one batch, the blobs of the changed Python
+files and of the rules file; the change is then read by the CLI's own code (bot/gitrepo.py). Two
+fetches, whatever the size of the pull request.
+
+Through the REST API when git cannot fetch (`read_changes`, the fall-back): only integration/e2e
+Python files are fetched, two requests each. A file without `patch` (GitHub leaves it out of
 large and binary diffs) is "unknown", never "clean": both blobs are fetched and diffed here. A
 pull request past the files listing's 3,000-file limit is completed through the git data API
 (trees of base and head), and any file that still cannot be read is named in the check.
@@ -8,13 +14,19 @@ pull request past the files listing's 3,000-file limit is completed through the 
 
 from __future__ import annotations
 
+import io
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from unidiff import PatchSet
 
 from bot.engine import FileChange, lines_from_patch, lines_from_texts
 from bot.engine.config import Config
 from bot.github import ChangedFile, InstallationClient, PullRequest, commentable_lines
+from bot.github.gitfetch import fetch
+from bot.gitrepo import Revisions, git, read_change
 
 log = logging.getLogger("mockguard.changes")
 
@@ -106,3 +118,77 @@ def _beyond_listing(inst: InstallationClient, repo: str, base_sha: str, head_sha
     if base_tree.truncated or head_tree.truncated:
         result.unanalysed.append("(files past the truncated git tree listing)")
         result.notes.append("GitHub truncated the repository tree; some files were NOT analysed.")
+
+
+# -- through git -------------------------------------------------------------------------------
+PYTHON = "*.py"  # pathspec: the files that can hold a site (in any folder)
+NO_OBJECT = "0" * 40
+
+
+@dataclass(frozen=True)
+class GitPull:
+    """A pull request fetched into a local clone: what the job needs before it knows the rules."""
+
+    path: Path
+    merge_base: str
+    head_sha: str
+    rules_at_base: str | None  # the rules file at the base branch's tip
+    rules_at_head: str | None
+    rules_changed: bool
+
+
+def fetch_pull(local: Path, token: str, pull: PullRequest) -> GitPull:
+    """Fetch 1: base and head with their history, commits and trees only. Fetch 2: in one batch, the
+    blobs of every changed Python file (both sides) and of the rules file, so that nothing later
+    needs a blob fetched one at a time."""
+    fetch(local, token, [f"+{pull.base_sha}:refs/mockguard/base", f"+{pull.head_sha}:refs/mockguard/head"])
+    merge_base = git(local, "merge-base", pull.base_sha, pull.head_sha).decode().strip()
+    raw = git(local, "diff", "--raw", "-z", "--no-renames", "--no-abbrev", merge_base, pull.head_sha,
+              "--", PYTHON, RULES_FILE).decode("utf-8", "surrogateescape")
+    wanted: set[str] = set()
+    rules_changed = False
+    fields = raw.split("\0")
+    for meta, path in zip(fields[0::2], fields[1::2]):
+        parts = meta.split()
+        if len(parts) < 5:
+            continue
+        wanted.update(oid for oid in parts[2:4] if oid != NO_OBJECT)
+        rules_changed = rules_changed or path == RULES_FILE
+    rules = {side: _object_id(local, f"{sha}:{RULES_FILE}") for side, sha in (("base", pull.base_sha),
+                                                                                ("head", pull.head_sha))}
+    wanted.update(oid for oid in rules.values() if oid)
+    if wanted:
+        fetch(local, token, sorted(wanted), blobs=True)
+    return GitPull(local, merge_base, pull.head_sha, _blob_text(local, rules["base"]), _blob_text(local, rules["head"]),
+                   rules_changed)
+
+
+def read_with_git(fetched: GitPull, config: Config) -> PullChanges:
+    """The change between merge base and head, read as `mockguard check` reads it."""
+    changes, notices = read_change(fetched.path, Revisions(fetched.merge_base, fetched.head_sha), paths=[PYTHON],
+                                   wanted=config.is_integration_test)
+    result = PullChanges(changes=changes, paths={c.path for c in changes})
+    result.notes = [f"`{notice.path}`: {notice.message}" if notice.path else notice.message for notice in notices]
+    # GitHub accepts review comments on the lines of its diff's hunks (3 lines of context).
+    reported = {c.path for c in changes if c.status != "source"}
+    if reported:
+        diff = git(fetched.path, "diff", "--no-color", "--no-ext-diff", "-M", "-U3", fetched.merge_base,
+                   fetched.head_sha, "--", PYTHON).decode("utf-8", "surrogateescape")
+        for patched in PatchSet(io.StringIO(diff)):
+            path = patched.path
+            if path in reported:
+                result.commentable[path] = frozenset(
+                    line for hunk in patched for line in range(hunk.target_start, hunk.target_start + hunk.target_length))
+    return result
+
+
+def _object_id(local: Path, spec: str) -> str | None:
+    """The id of `commit:path` from the tree alone (no blob needed), or None when it is not there."""
+    out = git(local, "rev-parse", "--verify", "--quiet", spec, check=False).decode().strip()
+    return out or None
+
+
+def _blob_text(local: Path, oid: str | None) -> str | None:
+    if oid is None:
+        return None
+    return git(local, "cat-file", "blob", oid).decode("utf-8", "replace")

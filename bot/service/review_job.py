@@ -16,6 +16,8 @@ from bot.engine import Finding, Report
 from bot.engine.analyse import analyse
 from bot.engine.config import Config, ConfigError, default_config, load_config
 from bot.engine.formats.fingerprints import fingerprints
+from bot.github.gitfetch import GitFetchError
+from bot.gitrepo import GitError
 from bot.github import (
     Comment,
     GitHubApp,
@@ -28,10 +30,11 @@ from bot.github import (
 )
 
 from . import render
-from .changes import RULES_FILE, PullChanges, changed_files, read_changes
+from .changes import RULES_FILE, PullChanges, changed_files, fetch_pull, read_changes, read_with_git
 from .logs import for_delivery
 from .markers import fingerprints_in, is_summary
 from .metrics import Metrics
+from .repo_cache import RepoCache
 from .settings import Settings
 from .store import Job, Store, unavailable
 
@@ -56,8 +59,10 @@ def worth_retrying(error: BaseException) -> bool:
 
 class ReviewJob:
     def __init__(self, settings: Settings, github: GitHubApp, store: Store, metrics: Metrics,
-                 requeue: Callable[[str, float], None], request_review: Callable[..., None]):
+                 requeue: Callable[[str, float], None], request_review: Callable[..., None],
+                 repo_cache: RepoCache | None = None):
         self.settings = settings
+        self.repo_cache = repo_cache  # None: read pull requests through the REST API only
         self.github = github
         self.store = store
         self.metrics = metrics
@@ -160,20 +165,16 @@ class ReviewJob:
     # -- the review --------------------------------------------------------------------------
     def _review(self, inst: InstallationClient, job: Job, check_run_id: int) -> Outcome:
         pull = self._current_pull(inst, job)
-        base_sha = pull.base_sha  # the base branch's tip: where the team's rules file is read
-
-        files, complete = changed_files(inst, job.repo, pull)
-        config_or_error = self._base_config(inst, job.repo, base_sha)
-        if isinstance(config_or_error, ConfigError):
-            return self._broken_rules_file(inst, job, check_run_id, config_or_error)
-        config = config_or_error
-
         extra: list[str] = []
-        if any(f.path == RULES_FILE for f in files):
-            extra.append(self._pr_rules_file_note(inst, job.repo, job.head_sha))
-        changes = read_changes(inst, job.repo, pull, config, files, complete, parallel=self.settings.concurrency)
+        read = self._read_with_git(inst, job, pull, extra)
+        if read is None:
+            read = self._read_with_rest(inst, job, pull, extra)
+        if isinstance(read, ConfigError):
+            return self._broken_rules_file(inst, job, check_run_id, read)
+        changes, config = read
+        # Templates come from the base branch's tip, as the rules file does.
         templates = {path: text for path in config.template_files()
-                     if (text := inst.file_text(job.repo, path, base_sha)) is not None}
+                     if (text := inst.file_text(job.repo, path, pull.base_sha)) is not None}
         # One process per job: forking a pool out of a threaded server risks inheriting held locks.
         # Fixtures and helpers are followed into the head tree, each file fetched once, when needed.
         report = analyse(changes.changes, config, template_files=templates or None, workers=1,
@@ -193,6 +194,40 @@ class ReviewJob:
         self._complete(inst, job, check_run_id, conclusion, title, summary, render.annotations(report))
         return Outcome(conclusion, title)
 
+    def _read_with_git(self, inst: InstallationClient, job: Job, pull: PullRequest,
+                       extra: list[str]) -> tuple[PullChanges, Config] | ConfigError | None:
+        """The change through the repository's cached clone; None (and a note) when git cannot fetch."""
+        if self.repo_cache is None or not pull.clone_url:
+            return None
+        try:
+            with self.repo_cache.repository(job.repo, pull.clone_url) as local:
+                fetched = fetch_pull(local.path, inst.token(), pull)
+                config = _parse_rules(fetched.rules_at_base)
+                if isinstance(config, ConfigError):
+                    return config
+                changes = read_with_git(fetched, config)
+        except (GitFetchError, GitError, OSError) as error:
+            log.warning("git could not read the pull request; reading it through the REST API",
+                        extra={"job": job.key, "error": str(error)})
+            extra.append(f"mockguard could not read this pull request with git (`{_short(error)}`), so it read "
+                         "it through GitHub's REST API instead, fetching only the integration test files.")
+            return None
+        if fetched.rules_changed:
+            extra.append(_rules_note(fetched.rules_at_head))
+        return changes, config
+
+    def _read_with_rest(self, inst: InstallationClient, job: Job, pull: PullRequest,
+                        extra: list[str]) -> tuple[PullChanges, Config] | ConfigError:
+        files, complete = changed_files(inst, job.repo, pull)
+        # The rules file comes from the base: a pull request must not relax its own gate.
+        config = _parse_rules(inst.file_text(job.repo, RULES_FILE, pull.base_sha))
+        if isinstance(config, ConfigError):
+            return config
+        if any(f.path == RULES_FILE for f in files):
+            extra.append(_rules_note(inst.file_text(job.repo, RULES_FILE, job.head_sha)))
+        changes = read_changes(inst, job.repo, pull, config, files, complete, parallel=self.settings.concurrency)
+        return changes, config
+
     def _current_pull(self, inst: InstallationClient, job: Job) -> PullRequest:
         """The pull request, if its head is still the job's; else the newer head is queued and this job
         completes its check as superseded, without a comment on an outdated commit."""
@@ -203,28 +238,6 @@ class ReviewJob:
             raise Superseded(f"A newer commit, {head[:7]}, is being checked: {job.head_sha[:7]} is no longer the "
                              "head of this pull request, so mockguard did not review it.")
         return pull
-
-    def _base_config(self, inst: InstallationClient, repo: str, base_sha: str) -> Config | ConfigError:
-        # The rules file comes from the base: a pull request must not relax its own gate.
-        text = inst.file_text(repo, RULES_FILE, base_sha)
-        if text is None:
-            return default_config()
-        try:
-            return load_config(text, RULES_FILE)
-        except ConfigError as error:
-            return error
-
-    def _pr_rules_file_note(self, inst: InstallationClient, repo: str, head_sha: str) -> str:
-        text = inst.file_text(repo, RULES_FILE, head_sha)
-        if text is None:
-            return f"This pull request deletes `{RULES_FILE}`; the base branch's copy applies until it merges."
-        try:
-            load_config(text, RULES_FILE)
-        except ConfigError as error:
-            return (f"**This pull request's `{RULES_FILE}` is broken** and would break mockguard once merged:\n\n"
-                    f"```\n{error}\n```")
-        return (f"This pull request changes `{RULES_FILE}`. It was validated and is fine; it takes effect once "
-                "merged (this check used the base branch's copy).")
 
     def _broken_rules_file(self, inst: InstallationClient, job: Job, check_run_id: int, error: ConfigError) -> Outcome:
         title = f"The rules file {error.source} is broken"
@@ -308,3 +321,26 @@ def _annotation_key(annotation: dict) -> tuple[str | None, int | None, str | Non
 def _short(error: BaseException) -> str:
     text = str(error).replace("`", "'")
     return text if len(text) < 500 else text[:500] + "…"
+
+
+def _parse_rules(text: str | None) -> Config | ConfigError:
+    """The team's rules file as read at the base branch's tip (None: not there, the defaults)."""
+    if text is None:
+        return default_config()
+    try:
+        return load_config(text, RULES_FILE)
+    except ConfigError as error:
+        return error
+
+
+def _rules_note(text_at_head: str | None) -> str:
+    """What the check says about a pull request that changes the rules file itself."""
+    if text_at_head is None:
+        return f"This pull request deletes `{RULES_FILE}`; the base branch's copy applies until it merges."
+    try:
+        load_config(text_at_head, RULES_FILE)
+    except ConfigError as error:
+        return (f"**This pull request's `{RULES_FILE}` is broken** and would break mockguard once merged:\n\n"
+                f"```\n{error}\n```")
+    return (f"This pull request changes `{RULES_FILE}`. It was validated and is fine; it takes effect once "
+            "merged (this check used the base branch's copy).")

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     github_backoff: float = Field(0.5, description="First retry delay in seconds (exponential, with jitter).")
     job_attempts: int = Field(5, ge=1, description="Tries per job before its check run completes as failed.")
     job_retry_delay: float = Field(2.0, description="Delay before a job's second try; doubles each try.")
+    git_fetch: bool = Field(True, description="Read pull requests with git (a cached partial clone per repository); "
+                                              "false: through the REST API only.")
+    repo_cache_dir: Path | None = Field(None, description="Where the clones live (default: data_dir/repos).")
+    repo_cache_max_bytes: int = Field(2 * 1024**3, ge=0, description="Size of the clone cache; least recently used go first.")
+    repo_cache_max_repos: int = Field(200, ge=1, description="Most repositories kept in the clone cache.")
     reconcile_interval: float = Field(600.0, description="Seconds between scans for PRs missing a check; 0 turns scans off.")
     reconcile_limit: int = Field(50, description="Most jobs one reconcile scan queues.")
     heartbeat_interval: float = Field(2.0, description="Seconds between renewals of a worker's job leases.")

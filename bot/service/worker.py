@@ -12,6 +12,7 @@ from bot.github import GitHubApp
 
 from .jobs import Jobs
 from .reconciler import reconcile
+from .repo_cache import RepoCache
 from .review_job import ReviewJob
 from .settings import Settings
 
@@ -32,8 +33,10 @@ class Worker:
         self.jobs = jobs
         self.id = f"worker-{uuid.uuid4().hex[:12]}"
         self.github = make_github(settings, jobs)
+        cache = RepoCache(settings.repo_cache_dir or settings.data_dir / "repos", settings.repo_cache_max_bytes,
+                          settings.repo_cache_max_repos) if settings.git_fetch else None
         self.review = ReviewJob(settings, self.github, jobs.store, jobs.metrics,
-                                requeue=jobs.queue.push, request_review=jobs.request_review)
+                                requeue=jobs.queue.push, request_review=jobs.request_review, repo_cache=cache)
         self._running: set[str] = set()
         self._running_lock = threading.Lock()
         jobs.queue.runner = self._run
