@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import threading
+from itertools import islice
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from github.Repository import Repository as GhRepository
 
 from .auth import CachedInstallationAuth, InstallationTokens
 from .errors import GitHubRequestError, NotFound
-from .retries import ResponseHook, Retries
+from .retries import SECONDARY_LIMIT_WAIT, ResponseHook, Retries
 from .throttle import LocalThrottle, Throttle
 from .values import ChangedFile, CheckRun, Comment, OpenPull, PullRequest, Review, Tree, TreeEntry
 
@@ -59,11 +60,12 @@ class GitHubApp:
 
     def __init__(self, api_url: str, app_id: int | str, private_key: str, *, throttle: Throttle | None = None,
                  attempts: int = 5, backoff: float = 0.5, max_backoff: float = 8.0, timeout: int = 30,
-                 on_response: ResponseHook | None = None, concurrency: int = 4):
+                 on_response: ResponseHook | None = None, concurrency: int = 4,
+                 secondary_wait: float = SECONDARY_LIMIT_WAIT):
         self.api_url = api_url.rstrip("/")
         self.app_id = app_id
         self.throttle: Throttle = throttle or LocalThrottle()
-        self.retries = Retries(self.throttle, attempts, backoff, max_backoff, on_response)
+        self.retries = Retries(self.throttle, attempts, backoff, max_backoff, on_response, secondary_wait)
         self._options = _pygithub_options(self.api_url, timeout, concurrency + 2)
         self._integration = GithubIntegration(auth=Auth.AppAuth(app_id, private_key), **self._options)
         self._integration_lock = threading.Lock()  # a PyGithub client is not safe across threads
@@ -175,7 +177,7 @@ class InstallationClient:
             files = self._repo(repo).get_pull(number).get_files()
             return [ChangedFile(path=f.filename, status=f.status, blob_sha=f.sha or None,
                                 previous_path=f.previous_filename or None, patch=f.patch or None)
-                    for f in files[:MAX_LISTED_FILES]]
+                    for f in islice(files, MAX_LISTED_FILES)]
 
         return self._call("GET", f"GET /repos/{repo}/pulls/{number}/files", read)
 

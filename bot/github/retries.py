@@ -50,7 +50,8 @@ _RATE_LIMIT_MESSAGE = re.compile(
 ResponseHook = Callable[[str, int | str], None]  # (method, status or error name) for metrics
 
 
-def rate_limit_wait(status: int, headers: Mapping[str, Any], message: str, now: float) -> float | None:
+def rate_limit_wait(status: int, headers: Mapping[str, Any], message: str, now: float,
+                    secondary_wait: float = SECONDARY_LIMIT_WAIT) -> float | None:
     """Seconds GitHub asks us to wait before sending again, or None when the answer is no rate limit.
 
     As GitHub documents it: Retry-After when given; else, with `x-ratelimit-remaining: 0`, until
@@ -64,17 +65,18 @@ def rate_limit_wait(status: int, headers: Mapping[str, Any], message: str, now: 
         return max(0.0, retry_after)
     if str(headers.get("x-ratelimit-remaining", "")).strip() == "0":
         reset = _float(headers.get("x-ratelimit-reset"))
-        return max(0.0, reset - now) + 1 if reset is not None else SECONDARY_LIMIT_WAIT
+        return max(0.0, reset - now) + 1 if reset is not None else secondary_wait
     if status == 429 or _RATE_LIMIT_MESSAGE.search(message or ""):
-        return SECONDARY_LIMIT_WAIT
+        return secondary_wait
     return None
 
 
-def as_error(method: str, what: str, error: GithubException, now: float) -> GitHubRequestError:
+def as_error(method: str, what: str, error: GithubException, now: float,
+             secondary_wait: float = SECONDARY_LIMIT_WAIT) -> GitHubRequestError:
     data = error.data if isinstance(error.data, dict) else {}
     message = str(data.get("message") or error.message or error.data or "")
     kind = {404: NotFound, 422: Unprocessable}.get(error.status, GitHubRequestError)
-    wait = rate_limit_wait(error.status, error.headers or {}, message, now)
+    wait = rate_limit_wait(error.status, error.headers or {}, message, now, secondary_wait)
     return kind(method, what, error.status, message, data.get("errors"), wait)
 
 
@@ -110,8 +112,9 @@ class _Wait:
 
 class Retries:
     def __init__(self, throttle: Throttle, attempts: int = 5, backoff: float = 0.5, max_backoff: float = 8.0,
-                 on_response: ResponseHook | None = None):
+                 on_response: ResponseHook | None = None, secondary_wait: float = SECONDARY_LIMIT_WAIT):
         self.throttle = throttle
+        self.secondary_wait = secondary_wait  # GitHub documents "at least one minute"; tests shorten it
         self.attempts = attempts
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -143,7 +146,7 @@ class Retries:
             try:
                 result = send()
             except GithubException as raw:
-                error = as_error(method, what, raw, time.time())
+                error = as_error(method, what, raw, time.time(), self.secondary_wait)
                 self._count(method, error.status)
                 if error.retry_after is not None:
                     # Pause the whole installation, not just this request: its other requests would

@@ -49,8 +49,6 @@ class Backend:
 
 
 def open_backend(settings: Settings) -> Backend:
-    pace = {"concurrency": settings.concurrency, "write_interval": settings.write_interval,
-            "max_wait": settings.max_rate_limit_wait}
     url = settings.queue_url
     if url is not None and is_redis(url):
         from .store_redis import RedisStore
@@ -60,10 +58,13 @@ def open_backend(settings: Settings) -> Backend:
         huey = RedisHuey("mockguard", connection_pool=client.connection_pool, results=False)
         # With a shared backend the throttle is shared too: GitHub's limits are per installation,
         # not per process.
-        return Backend(RedisStore(client, lease=settings.stale_after), huey, RedisThrottle(client, **pace), client)
+        return Backend(RedisStore(client, lease=settings.stale_after), huey, RedisThrottle(
+            client, concurrency=settings.concurrency, write_interval=settings.write_interval,
+            max_wait=settings.max_rate_limit_wait), client)
     from .store_sqlite import SqliteStore
 
     data_dir: Path = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     huey = SqliteHuey("mockguard", filename=str(data_dir / "queue.db"), results=False, timeout=30)
-    return Backend(SqliteStore(data_dir / "ledger.db", lease=settings.stale_after), huey, LocalThrottle(**pace))
+    return Backend(SqliteStore(data_dir / "ledger.db", lease=settings.stale_after), huey, LocalThrottle(
+        concurrency=settings.concurrency, write_interval=settings.write_interval, max_wait=settings.max_rate_limit_wait))

@@ -59,7 +59,7 @@ def worth_retrying(error: BaseException) -> bool:
 
 class ReviewJob:
     def __init__(self, settings: Settings, github: GitHubApp, store: Store, metrics: Metrics,
-                 requeue: Callable[[str, float], None], request_review: Callable[..., None],
+                 requeue: Callable[[str, float], None], request_review: Callable[..., bool],
                  repo_cache: RepoCache | None = None):
         self.settings = settings
         self.repo_cache = repo_cache  # None: read pull requests through the REST API only
@@ -257,12 +257,12 @@ class ReviewJob:
         active: dict[str, Comment] = {}  # fingerprint -> our unresolved inline comment
         said: set[str] = set()  # fingerprints already reported inline or in a review body
         for comment in inst.review_comments(job.repo, job.number):
-            for fp, resolved in fingerprints_in(comment.body):
-                if not resolved:
+            for fp, was_resolved in fingerprints_in(comment.body):
+                if not was_resolved:
                     active[fp] = comment
                     said.add(fp)
         for review in inst.reviews(job.repo, job.number):
-            said.update(fp for fp, resolved in fingerprints_in(review.body) if not resolved)
+            said.update(fp for fp, was_resolved in fingerprints_in(review.body) if not was_resolved)
 
         fresh = [(finding, fp) for fp, finding in current.items() if fp not in said]
         if fresh:

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     concurrency: int = Field(4, ge=1, description="Requests in flight per installation.")
     write_interval: float = Field(1.0, ge=0, description="Seconds between writes per installation (Octokit's pace).")
     max_rate_limit_wait: float = Field(300.0, description="Longest a job waits out a rate limit before failing.")
+    secondary_limit_wait: float = Field(60.0, ge=0, description="Wait after a secondary rate limit that gives no "
+                                                               "Retry-After (GitHub: at least a minute).")
     github_attempts: int = Field(5, ge=1, description="Tries per GitHub request on transient errors.")
     github_backoff: float = Field(0.5, description="First retry delay in seconds (exponential, with jitter).")
     job_attempts: int = Field(5, ge=1, description="Tries per job before its check run completes as failed.")

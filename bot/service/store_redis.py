@@ -15,6 +15,9 @@ The interface and what each call promises are in store.py. Durability is Redis's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import redis
 
 from .store import DELIVERY_TTL, JOB_TTL, PENDING_TTL, Job, job_key
@@ -189,7 +192,7 @@ class RedisStore:
         self._release(keys=[_job_hash(key), QUEUED, RUNNING], args=[owner, error, delay, key])
 
     def queued(self) -> list[str]:
-        return sorted(member.decode() for member in self.redis.smembers(QUEUED))
+        return sorted(_str(member) for member in self.redis.smembers(QUEUED))
 
     def pulls_for_head(self, repo: str, head_sha: str) -> list[int]:
         return sorted(int(n) for n in self.redis.smembers(_head_set(repo, head_sha)))
@@ -203,11 +206,15 @@ class RedisStore:
             self._heartbeat(keys=[_job_hash(k) for k in keys], args=[owner, self.lease])
 
     def recover(self, stranded_after: float) -> list[str]:
-        return [key.decode() for key in self._recover(keys=[QUEUED, RUNNING, PREFIX + "job:"], args=[stranded_after])]
+        return [_str(key) for key in self._recover(keys=[QUEUED, RUNNING, PREFIX + "job:"], args=[stranded_after])]
 
 
-def _text(fields: dict[bytes, bytes]) -> dict[str, str]:
-    return {name.decode(): value.decode() for name, value in fields.items()}
+def _text(fields: Mapping[Any, Any]) -> dict[str, str]:
+    return {_str(name): _str(value) for name, value in fields.items()}
+
+
+def _str(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _job(key: str, fields: dict[str, str]) -> Job:

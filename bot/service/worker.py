@@ -24,7 +24,8 @@ def make_github(settings: Settings, jobs: Jobs) -> GitHubApp:
     # per installation, not per process.
     return GitHubApp(settings.api_url, settings.app_id, settings.pem, throttle=jobs.throttle,
                      attempts=settings.github_attempts, backoff=settings.github_backoff,
-                     on_response=jobs.metrics.github_response, concurrency=settings.concurrency)
+                     on_response=jobs.metrics.github_response, concurrency=settings.concurrency,
+                     secondary_wait=settings.secondary_limit_wait)
 
 
 class Worker:

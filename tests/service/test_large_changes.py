@@ -1,6 +1,7 @@
 """What GitHub leaves out: a file without `patch`, a pull request past the files listing, more
 than 50 annotations, and a review GitHub refuses with 422. None of it may pass silently or lose
-a finding."""
+a finding. The first two are about the REST fall-back (git reads neither listing nor patches), so
+they run with git turned off."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import pytest
 from service_harness import BASE_TEST, INTEGRATION_PATH, MOCKED_TEST, mocked_change, payload, review_comments
 
 pytestmark = pytest.mark.e2e
+REST_ONLY = {"MOCKGUARD_GIT_FETCH": "false"}
 
 
 def test_a_file_without_a_patch_is_diffed_locally_and_its_findings_go_in_the_review_body(world):
     base, head = mocked_change(world.repo)
-    sandbox, service = world.start(base, head, sandbox_args=["--max-patch-lines", "3"])
+    sandbox, service = world.start(base, head, sandbox_args=["--max-patch-lines", "3"], settings=REST_ONLY)
 
     service.post("pull_request", payload("pull_request.opened", base=base, head=head))
     run = sandbox.completed_run(head)
@@ -29,7 +31,8 @@ def test_files_past_the_listing_limit_are_read_through_the_git_data_api(world):
     base = repo.commit({INTEGRATION_PATH: BASE_TEST, "README.md": "shop\n"}, "base")
     repo.switch("feature")
     head = repo.commit({INTEGRATION_PATH: MOCKED_TEST, "README.md": "shop, now with mocks\n"}, "add mocks")
-    sandbox, service = world.start(base, head, sandbox_args=["--max-files", "1"])  # lists README.md only
+    sandbox, service = world.start(base, head, sandbox_args=["--max-files", "1"],  # lists README.md only
+                                   settings=REST_ONLY)
 
     service.post("pull_request", payload("pull_request.opened", base=base, head=head))
     run = sandbox.completed_run(head)
