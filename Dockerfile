@@ -10,6 +10,9 @@ RUN pip install --no-cache-dir --prefix=/install --require-hashes -r requirement
  && pip install --no-cache-dir --prefix=/install --no-deps .
 
 FROM python:3.11-slim
+# git: the App reads pull requests through a partial clone per repository (docs/service.md).
+RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=build /install /usr/local
 RUN useradd --create-home --uid 10001 mockguard && mkdir -p /data && chown mockguard /data
 USER mockguard
