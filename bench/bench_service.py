@@ -146,9 +146,10 @@ def bench_pull_request(changed: int, latency_ms: int, write_interval: str) -> di
             assert run["conclusion"] == "failure", run
             state = sandbox.state()
             api = [e for e in state.get("requests", [])[before:] if not e["path"].startswith("/_sandbox")]
-            git = [e for e in api if ".git/" in e["path"] or e["path"].endswith((".git", "git-upload-pack"))]
-            rest = [e for e in api if e not in git]
-            fetches = [e for e in git if e["path"].endswith("git-upload-pack") and e.get("method") == "POST"]
+            git = [e for e in api if ".git/" in e["path"]]
+            rest = [e for e in api if ".git/" not in e["path"]]
+            # Each `git fetch` over smart HTTP starts with one GET of info/refs.
+            fetches = [e for e in git if e["path"].endswith("/info/refs")]
             limited = [e for e in api if e.get("status") in (403, 429)]
             return {"files": changed, "latency_ms": latency_ms, "seconds": elapsed, "rest": len(rest),
                     "git_fetches": len(fetches), "rate_limited": len(limited), "annotations": len(run["annotations"]),

@@ -26,7 +26,7 @@ from bot.engine import FileChange, lines_from_patch, lines_from_texts
 from bot.engine.config import Config
 from bot.github import ChangedFile, InstallationClient, PullRequest, commentable_lines
 from bot.github.gitfetch import fetch
-from bot.gitrepo import Revisions, git, read_change
+from bot.gitrepo import GitError, Revisions, git, read_change
 
 log = logging.getLogger("mockguard.changes")
 
@@ -135,6 +135,30 @@ class GitPull:
     rules_at_base: str | None  # the rules file at the base branch's tip
     rules_at_head: str | None
     rules_changed: bool
+    head_files: dict[str, str] = field(default_factory=dict)  # path -> blob id of the head's pytest files, fetched
+
+    def head_text(self, path: str) -> str | None | Missing:
+        """A pytest file of the head (conftest.py, pytest's ini files) from the clone: its text, None
+        when the head has no such file, MISSING when the clone cannot tell (ask GitHub)."""
+        oid = self.head_files.get(path)
+        if oid is not None:
+            try:
+                return _blob_text(self.path, oid)
+            except GitError:  # the clone went away (evicted meanwhile): ask GitHub instead
+                return MISSING
+        if path.rsplit("/", 1)[-1] in PYTEST_FILES:
+            return None  # every such file of the head was listed
+        return MISSING
+
+
+class Missing:
+    """Not known from the clone."""
+
+
+MISSING = Missing()
+# Files the engine reads from the head tree to follow fixtures (besides the change's own files):
+# fetched with the change's blobs, so that following them costs no request per file.
+PYTEST_FILES = frozenset({"conftest.py", "pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini"})
 
 
 def fetch_pull(local: Path, token: str, pull: PullRequest) -> GitPull:
@@ -157,10 +181,24 @@ def fetch_pull(local: Path, token: str, pull: PullRequest) -> GitPull:
     rules = {side: _object_id(local, f"{sha}:{RULES_FILE}") for side, sha in (("base", pull.base_sha),
                                                                                 ("head", pull.head_sha))}
     wanted.update(oid for oid in rules.values() if oid)
+    head_files = _pytest_files(local, pull.head_sha)
+    wanted.update(head_files.values())
     if wanted:
         fetch(local, token, sorted(wanted), blobs=True)
     return GitPull(local, merge_base, pull.head_sha, _blob_text(local, rules["base"]), _blob_text(local, rules["head"]),
-                   rules_changed)
+                   rules_changed, head_files)
+
+
+def _pytest_files(local: Path, head: str) -> dict[str, str]:
+    """Every conftest.py and pytest configuration file of the head, from its trees (no blob needed)."""
+    listing = git(local, "ls-tree", "-r", "-z", "--full-tree", head).decode("utf-8", "surrogateescape")
+    files: dict[str, str] = {}
+    for entry in filter(None, listing.split("\0")):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob" and path.rsplit("/", 1)[-1] in PYTEST_FILES:
+            files[path] = parts[2]
+    return files
 
 
 def read_with_git(fetched: GitPull, config: Config) -> PullChanges:

@@ -30,7 +30,16 @@ from bot.github import (
 )
 
 from . import render
-from .changes import RULES_FILE, PullChanges, changed_files, fetch_pull, read_changes, read_with_git
+from .changes import (
+    RULES_FILE,
+    GitPull,
+    Missing,
+    PullChanges,
+    changed_files,
+    fetch_pull,
+    read_changes,
+    read_with_git,
+)
 from .logs import for_delivery
 from .markers import fingerprints_in, is_summary
 from .metrics import Metrics
@@ -171,14 +180,14 @@ class ReviewJob:
             read = self._read_with_rest(inst, job, pull, extra)
         if isinstance(read, ConfigError):
             return self._broken_rules_file(inst, job, check_run_id, read)
-        changes, config = read
+        changes, config, fetched = read
         # Templates come from the base branch's tip, as the rules file does.
         templates = {path: text for path in config.template_files()
                      if (text := inst.file_text(job.repo, path, pull.base_sha)) is not None}
         # One process per job: forking a pool out of a threaded server risks inheriting held locks.
         # Fixtures and helpers are followed into the head tree, each file fetched once, when needed.
         report = analyse(changes.changes, config, template_files=templates or None, workers=1,
-                         tree=lambda path: inst.file_text(job.repo, path, job.head_sha))
+                         tree=lambda path: _head_text(inst, job, fetched, path))
         extra += changes.notes
         if changes.unanalysed:
             extra.append("**Not analysed:** " + ", ".join(f"`{p}`" for p in changes.unanalysed))
@@ -195,7 +204,7 @@ class ReviewJob:
         return Outcome(conclusion, title)
 
     def _read_with_git(self, inst: InstallationClient, job: Job, pull: PullRequest,
-                       extra: list[str]) -> tuple[PullChanges, Config] | ConfigError | None:
+                       extra: list[str]) -> tuple[PullChanges, Config, GitPull | None] | ConfigError | None:
         """The change through the repository's cached clone; None (and a note) when git cannot fetch."""
         if self.repo_cache is None or not pull.clone_url:
             return None
@@ -214,10 +223,10 @@ class ReviewJob:
             return None
         if fetched.rules_changed:
             extra.append(_rules_note(fetched.rules_at_head))
-        return changes, config
+        return changes, config, fetched
 
     def _read_with_rest(self, inst: InstallationClient, job: Job, pull: PullRequest,
-                        extra: list[str]) -> tuple[PullChanges, Config] | ConfigError:
+                        extra: list[str]) -> tuple[PullChanges, Config, GitPull | None] | ConfigError:
         files, complete = changed_files(inst, job.repo, pull)
         # The rules file comes from the base: a pull request must not relax its own gate.
         config = _parse_rules(inst.file_text(job.repo, RULES_FILE, pull.base_sha))
@@ -226,7 +235,7 @@ class ReviewJob:
         if any(f.path == RULES_FILE for f in files):
             extra.append(_rules_note(inst.file_text(job.repo, RULES_FILE, job.head_sha)))
         changes = read_changes(inst, job.repo, pull, config, files, complete, parallel=self.settings.concurrency)
-        return changes, config
+        return changes, config, None
 
     def _current_pull(self, inst: InstallationClient, job: Job) -> PullRequest:
         """The pull request, if its head is still the job's; else the newer head is queued and this job
@@ -344,3 +353,12 @@ def _rules_note(text_at_head: str | None) -> str:
                 f"```\n{error}\n```")
     return (f"This pull request changes `{RULES_FILE}`. It was validated and is fine; it takes effect once "
             "merged (this check used the base branch's copy).")
+
+
+def _head_text(inst: InstallationClient, job: Job, fetched: GitPull | None, path: str) -> str | None:
+    """A head file the engine follows fixtures into: from the clone when it has it, else from GitHub."""
+    if fetched is not None:
+        text = fetched.head_text(path)
+        if not isinstance(text, Missing):
+            return text
+    return inst.file_text(job.repo, path, job.head_sha)

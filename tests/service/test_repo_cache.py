@@ -16,7 +16,7 @@ from service_harness import BASE_TEST, MOCKED_TEST, GitRepo
 from bot.engine.config import default_config
 from bot.github import PullRequest
 from bot.github.gitfetch import GitFetchError
-from bot.service.changes import RULES_FILE, fetch_pull, read_with_git
+from bot.service.changes import MISSING, RULES_FILE, fetch_pull, read_with_git
 from bot.service.repo_cache import RepoCache
 
 RULES = "version: 1\nfiles:\n  include: ['tests/integration/**']\n"
@@ -70,6 +70,19 @@ def test_a_pull_request_is_read_from_two_fetches_and_the_cli_reader(tmp_path):
     # Commentable: the head lines of GitHub's diff hunks (added lines and 3 lines of context).
     assert set(patched) <= changes.commentable["tests/integration/test_orders.py"]
     assert 1 not in orders.added_lines and 1 in changes.commentable["tests/integration/test_orders.py"]
+
+
+def test_the_heads_pytest_files_come_with_the_batch_and_are_read_from_the_clone(tmp_path):
+    repo, url, pull = served(tmp_path)
+    conftest = "import pytest\n\n\n@pytest.fixture\ndef live_server():\n    yield 'http://127.0.0.1:1'\n"
+    head = repo.commit({"tests/integration/conftest.py": conftest, "src/helpers.py": "X = 1\n"}, "fixtures")
+    cache = RepoCache(tmp_path / "cache")
+    with cache.repository("octo-org/shop", url) as local:
+        fetched = fetch_pull(local.path, "t", PullRequest(7, head, pull.base_sha, 6, url))
+        subprocess.run(["git", "-C", str(local.path), "config", "remote.origin.url", str(tmp_path / "gone")], check=True)
+        assert fetched.head_text("tests/integration/conftest.py") == conftest  # no fetch: it came with the batch
+        assert fetched.head_text("tests/conftest.py") is None  # the head has no such file
+        assert fetched.head_text("src/helpers.py") is MISSING  # not a pytest file: GitHub is asked
 
 
 def test_a_second_review_of_the_same_repository_reuses_the_clone(tmp_path):
