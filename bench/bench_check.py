@@ -1,4 +1,11 @@
-"""Benchmark: wall time and peak memory of `mockguard check` on a big and a small change.
+"""Benchmark: wall time, CPU time and peak memory of `mockguard check` on the shapes of real changes.
+
+Shapes (`--shape`, default all):
+- `marker`: ~1,200 changed files, one added line each (a marker or an import), 641 of them
+  integration test files that mention "mock" in comments and docstrings; one file adds a mock.
+- `suite`: ~3,500 new files, over a million added lines: ~400 new integration test files that hold
+  mocks, the rest application code and unit tests.
+- `mix` (below): the synthetic mix, and a one-file change on top of it.
 
 Builds a repository of N integration test files of a few hundred lines each, then a change that
 touches M of them: a third gain a new mock, a third move an existing mock to another test, a
@@ -116,6 +123,71 @@ def build(repo: Path, files: int, touched: int, seed: int = 7) -> None:
     subprocess.run([*git, "tag", "small"], check=True)
 
 
+def _commit(repo: Path, message: str, tag: str) -> None:
+    git = ["git", "-C", str(repo), "-c", "user.email=b@example.invalid", "-c", "user.name=bench"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", message], check=True)
+    subprocess.run([*git, "tag", tag], check=True)
+
+
+def quiet_test_file(rng: random.Random, number: int) -> list[str]:
+    """An integration test file that mentions mocks only in prose: docstrings, comments, strings."""
+    lines = [f'"""Area {number}: real services only; the old mock_* fixtures and patch() calls are gone."""', "import pytest", "", ""]
+    for index in range(rng.randint(10, 18)):
+        lines += [f"def test_area_{number}_{index}(client, db_session):", '    """No MagicMock here: the real session."""',
+                  "    # we used to mocker.patch the cache here", f"    response = client.get('/areas/{number}/{index}')",
+                  "    assert response.status_code == 200, 'mock data leaked'", ""]
+    return lines
+
+
+def app_file(rng: random.Random, number: int, size: int) -> list[str]:
+    lines = ["import json", "", ""]
+    while len(lines) < size:
+        lines += [f"def handler_{number}_{len(lines)}(request):", "    payload = json.loads(request.body)",
+                  "    return {'ok': True, 'items': payload.get('items', [])}", "", ""]
+    return lines
+
+
+def build_marker(repo: Path, tests: int = 641, others: int = 571) -> None:
+    rng = random.Random(11)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    files: dict[Path, list[str]] = {}
+    for number in range(tests):
+        files[repo / "tests" / "integration" / f"area_{number % 30}" / f"test_area_{number}.py"] = quiet_test_file(rng, number)
+    for number in range(others):
+        files[repo / "app" / f"module_{number % 40}" / f"part_{number}.py"] = app_file(rng, number, 60)
+    for path, lines in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
+    _commit(repo, "base", "base")
+    for path, lines in files.items():  # one added line each: a marker in tests, an import elsewhere
+        added = "pytestmark = pytest.mark.integration" if "tests" in path.parts else "import logging"
+        path.write_text("\n".join([lines[0], added, *lines[1:]]) + "\n")
+    first = sorted(p for p in files if "tests" in p.parts)[0]
+    first.write_text(first.read_text() + "\n\ndef test_new(client, mocker):\n    mocker.patch('app.cache.redis')\n")
+    _commit(repo, "head", "head")
+
+
+def build_suite(repo: Path, mocked_tests: int = 400, others: int = 3100) -> None:
+    rng = random.Random(13)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    (repo / "README.md").write_text("suite\n")
+    _commit(repo, "base", "base")
+    for number in range(mocked_tests):
+        path = repo / "tests" / "integration" / f"area_{number % 30}" / f"test_imported_{number}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = test_file(rng, number)
+        while len(lines) < 300:
+            lines += test_function(rng, number * 1000 + len(lines), mocked=rng.random() < 0.3)
+        path.write_text("\n".join(lines) + "\n")
+    for number in range(others):
+        folder = "tests/unit" if number % 3 == 0 else "app"
+        path = repo / folder / f"pkg_{number % 50}" / f"mod_{number}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(app_file(rng, number, 320)) + "\n")
+    _commit(repo, "head", "head")
+
+
 def timed(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
     """Wall seconds and CPU seconds (user + system, the process and its children): the CPU time
     stays comparable when other work shares the machine."""
@@ -172,17 +244,26 @@ def main() -> None:
     parser.add_argument("--touched", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--shape", choices=("all", "marker", "suite", "mix"), default="all")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="mockguard-bench-"))
     try:
-        repo = workdir / "repo"
-        started = time.perf_counter()
-        build(repo, args.files, args.touched)
-        print(f"built {args.files} files, {args.touched} touched, in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        result = {
-            "big change": measure(repo, "base", "head", args.repeat),
-            "small change": measure(repo, "head", "small", args.repeat),
-        }
+        result = {}
+        if args.shape in ("all", "marker"):
+            repo = workdir / "marker"
+            build_marker(repo)
+            result["marker: 1,200 files, one added line each"] = measure(repo, "base", "head", args.repeat)
+        if args.shape in ("all", "suite"):
+            repo = workdir / "suite"
+            build_suite(repo)
+            result["suite: 3,500 new files, ~1.1M added lines"] = measure(repo, "base", "head", args.repeat)
+        if args.shape in ("all", "mix"):
+            repo = workdir / "repo"
+            started = time.perf_counter()
+            build(repo, args.files, args.touched)
+            print(f"built {args.files} files, {args.touched} touched, in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            result["mix: big change"] = measure(repo, "base", "head", args.repeat)
+            result["mix: one-file change"] = measure(repo, "head", "small", args.repeat)
         print(json.dumps(result, indent=2))
     finally:
         if not args.keep:

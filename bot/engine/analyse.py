@@ -16,6 +16,7 @@ from .diff import source_lines
 from .categories import ADVICE, NOUNS, infer_category
 from .config import Config, default_config
 from .fallback import scan_tokens
+from .first_pass import code_only
 from .model import CATEGORIES, FileChange, Finding, Notice, Report, Site
 from .novelty import moved_between_files, new_imports, new_sites
 from .policy import apply_policy
@@ -130,9 +131,10 @@ def find_new_sites(change: FileChange) -> FileNovelty:
         return novelty
     head_lines = source_lines(head)
     added = frozenset(n for n in change.added_lines if 0 < n <= len(head_lines))
-    # A cheap look before any parsing: no mock word anywhere, no new mock. (A single added line
-    # may hold none: an edit inside a multi-line call, or a name imported under an alias.)
-    if not line_has_trigger(head):
+    # A cheap look before any parsing: no mock word in the code (strings and comments aside), no
+    # new mock. (A single added line may hold none: an edit inside a multi-line call, or a name
+    # imported under an alias.)
+    if not line_has_trigger(code_only(head)):
         return novelty
 
     head_scan = _scan(change.path, head, added, novelty.notices, side="head")
@@ -182,6 +184,9 @@ def pair_across_files(novelties: list[FileNovelty], others: list[FileNovelty]) -
     """Sites and imports that moved from one file of the change to another are not new."""
     paired = []
     for index, novelty in enumerate(novelties):
+        if not novelty.fresh and not novelty.fresh_imports:
+            paired.append(novelty)  # nothing new here: nothing to pair (and no quadratic walk on big changes)
+            continue
         rest = [*novelties[:index], *novelties[index + 1 :], *others]
         pool = [site for other in rest for site in other.leftover]
         fresh, _ = moved_between_files(novelty.fresh, pool)

@@ -1,0 +1,64 @@
+"""The cheap first pass (strings and comments blanked before looking for trigger words) never
+drops a real site, on huge files too, and keeps every line where it was."""
+
+from __future__ import annotations
+
+from bot.engine.analyse import analyse
+from bot.engine.diff import lines_from_texts, source_lines
+from bot.engine.first_pass import code_only
+from bot.engine.model import FileChange
+
+PATH = "tests/integration/test_big.py"
+# A thousand lines of a test module that mentions mocks only in docstrings, comments and strings.
+FILLER = "".join(
+    f'def test_case_{i}(client):\n    """No mock here: we used to patch(\'app.db\') and MagicMock() it."""\n'
+    f"    # mocker.patch was removed\n    assert client.get('/mock_{i}').ok\n\n\n"
+    for i in range(170)
+)
+
+
+def findings(base: str | None, head: str) -> list[tuple[int, str]]:
+    added, deleted = lines_from_texts(base, head)
+    change = FileChange(PATH, PATH if base is not None else None, base, head, added, deleted, "modified" if base else "added")
+    report = analyse([change], workers=1)
+    return [(f.line, f.construct) for f in report.findings]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(source_lines(text), 1) if needle in line)
+
+
+def test_code_only_keeps_lines_and_blanks_strings_and_comments():
+    text = 'x = "a # b"  # patch(\n"""doc\nmock\n"""\ny = \'\'\'\n\'\'\' + f"{z}"  # MagicMock\npatch("t")\n'
+    code = code_only(text)
+    assert len(source_lines(code)) == len(source_lines(text))
+    assert "patch(" not in source_lines(code)[0] and "MagicMock" not in code and "mock" not in code
+    assert source_lines(code)[-1] == 'patch("")'
+
+
+def test_mock_words_only_in_strings_and_comments_are_no_site():
+    base = "import pytest\n\n" + FILLER
+    head = base + "\n\ndef test_new(client):\n    '''uses no mock_db'''\n    assert client  # MagicMock() is gone\n"
+    assert findings(base, head) == []
+
+
+def test_real_sites_in_a_huge_file_are_all_found():
+    base = "import unittest.mock as um\nfrom unittest.mock import *\n\n" + FILLER
+    head = base + (
+        "\n\ndef test_alias():\n    with um.patch('app.ws.manager'):\n        pass\n"
+        "\n\ndef test_star():\n    db = AsyncMock()\n    assert db\n"
+        "\n\ndef test_fixture(mocker):\n    mocker.patch('app.cache.redis')\n"
+    )
+    assert findings(base, head) == [
+        (line_of(head, "um.patch"), "patch"),
+        (line_of(head, "AsyncMock()"), "AsyncMock"),
+        (line_of(head, "mocker.patch('app.cache"), "mocker.patch"),
+    ]
+
+
+def test_inner_line_retarget_of_a_multiline_call_in_a_huge_file():
+    call = "\n\ndef test_retarget():\n    with patch(\n        {target},\n    ):\n        pass\n"
+    base = "from unittest.mock import patch\n\n" + FILLER + call.format(target="'app.payments.client.send'")
+    head = "from unittest.mock import patch\n\n" + FILLER + call.format(target="'app.cache.redis_client'")
+    # the added line holds only a string: the statement's code still names `patch`
+    assert findings(base, head) == [(line_of(head, "app.cache.redis_client"), "patch")]
