@@ -13,6 +13,7 @@ from datetime import date
 
 from .arrivals import find_arrivals
 from .diff import source_lines
+from .cannot_fail import find_cannot_fail
 from .categories import ADVICE, NOUNS, infer_category
 from .config import Config, default_config
 from .fallback import scan_tokens
@@ -78,12 +79,13 @@ def analyse(
     templates = _templates(config, template_files or {})
     texts = {c.path: c.head_text or "" for c in selected}
     results = [report_file(n, texts[n.path], templates) for n in novelties]
+    cannot_fail = find_cannot_fail(selected, changes, templates)  # MG3xx: tests that cannot fail
     # MG2xx: mocks that arrive through fixtures, helpers and hand-rolled patches (bot/engine/arrivals).
     arrived = find_arrivals(changes, selected, config, tree, [f for r in results for f in r.findings], templates)
-    policy = apply_policy(arrived.findings, config, today=today or date.today())
+    policy = apply_policy([*arrived.findings, *cannot_fail.findings], config, today=today or date.today())
     return Report(
         findings=tuple(policy.findings),
-        suppressed=tuple(f for r in results for f in r.suppressed) + tuple(arrived.suppressed),
+        suppressed=tuple(f for r in results for f in r.suppressed) + tuple(arrived.suppressed) + tuple(cannot_fail.suppressed),
         tolerated=tuple(arrived.tolerated) + tuple(policy.tolerated),
         notices=tuple(x for n in novelties for x in n.notices) + tuple(arrived.notices) + tuple(policy.notices),
         files_checked=tuple(c.path for c in selected),

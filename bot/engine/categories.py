@@ -26,6 +26,7 @@ ADVICE = {
     "queue": "run a real queue and a real consumer, then assert the message arrives",
     "internal-service": "run the real service and call it over a real connection",
     "generic": "use the real collaborator from a fixture and assert on observable results",
+    "cannot-fail": "let the error fail the test and start the service in a fixture",
 }
 
 # What the mock stands in for, as the message names it.
@@ -41,6 +42,7 @@ NOUNS = {
     "queue": "the queue",
     "internal-service": "one of your own services",
     "generic": "a real collaborator",
+    "cannot-fail": "the test's ability to fail",
 }
 
 _SPLIT = re.compile(r"[^A-Za-z0-9]+")

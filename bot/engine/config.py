@@ -189,6 +189,9 @@ class Severities(_Strict):
         "error", alias="internal-service", description="one of error, warning, notice, off"
     )
     generic: SeverityValue = Field("error", description="one of error, warning, notice, off")
+    cannot_fail: SeverityValue = Field(
+        "error", alias="cannot-fail", description="one of error, warning, notice, off"
+    )
 
 
 _TEMPLATE_SHAPE = "'builtin' or a repository path to a .py template, e.g. 'tests/templates/ws.py'"
@@ -218,6 +221,7 @@ class Templates(_Strict):
     queue: str = Field(BUILTIN, description=_TEMPLATE_SHAPE)
     internal_service: str = Field(BUILTIN, alias="internal-service", description=_TEMPLATE_SHAPE)
     generic: str = Field(BUILTIN, description=_TEMPLATE_SHAPE)
+    cannot_fail: str = Field(BUILTIN, alias="cannot-fail", description=_TEMPLATE_SHAPE)
 
     @field_validator("*")
     @classmethod

@@ -22,6 +22,7 @@ Category = Literal[
     "queue",
     "internal-service",
     "generic",
+    "cannot-fail",  # MG3xx: tests that cannot fail (no mock: a swallowed or skipped failure)
 ]
 CATEGORIES: tuple[str, ...] = get_args(Category)
 

@@ -17,6 +17,17 @@ from datetime import date
 
 from .config import Config, Toleration
 from .model import Finding, Notice
+from .rules import ALL_RULES
+
+# A rule may be milder by default than its category (MG303, a skipif on a live probe: a warning).
+RULE_DEFAULT_SEVERITY = {rule.id: s for rule in ALL_RULES if (s := getattr(rule, "default_severity", None))}
+_ORDER = ("error", "warning", "notice", "off")
+
+
+def _at_most(severity: str, ceiling: str | None) -> str:
+    if ceiling is None or severity not in _ORDER:
+        return severity
+    return max(severity, ceiling, key=_ORDER.index)
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,7 @@ def apply_policy(findings: Sequence[Finding], config: Config, *, today: date) ->
     used: set[int] = set()
     would_have: dict[int, int] = {}  # expired toleration -> findings it no longer covers
     for finding in findings:
-        severity = config.severity_for(finding.category)
+        severity = _at_most(config.severity_for(finding.category), RULE_DEFAULT_SEVERITY.get(finding.rule))
         if severity == "off":
             continue
         finding = replace(finding, severity=severity)

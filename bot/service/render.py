@@ -24,12 +24,15 @@ def finding_comment(finding: Finding, fingerprint: str) -> str:
     """An inline review comment: what was mocked, why it hides bugs, the real-connection
     template, and how to keep it on purpose."""
     doc = RULES.get(finding.rule)
-    parts = [f"**mockguard {finding.rule}** · new mock {_what(finding)} in an integration test", "",
-             finding.message]
+    # MG3xx findings are no mocks: a test that cannot fail (a swallowed or skipped failure).
+    cannot_fail = finding.category == "cannot-fail"
+    headline = f"a test that cannot fail ({finding.construct})" if cannot_fail else f"new mock {_what(finding)}"
+    parts = [f"**mockguard {finding.rule}** · {headline} in an integration test", "", finding.message]
     if doc is not None:
         parts += ["", f"**Why this hides bugs:** {doc.why_bad.strip()}"]
     if finding.template:
-        parts += ["", "**Use a real connection instead:**", "", "```python", finding.template.rstrip(), "```"]
+        fix = "Let it fail, against a service the test run starts:" if cannot_fail else "Use a real connection instead:"
+        parts += ["", f"**{fix}**", "", "```python", finding.template.rstrip(), "```"]
     parts += ["", _how_to_tolerate(finding), "", finding_marker(fingerprint)]
     return "\n".join(parts)
 

@@ -11,7 +11,7 @@ MOCKING_TEST = '''from unittest.mock import patch
 
 
 def test_keep():
-    assert True
+    pass
 
 
 def test_moving(client):

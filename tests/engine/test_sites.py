@@ -384,7 +384,7 @@ NOT_SITES = {
         """,
     "fixture parameters": """
         def test_x(mocker, monkeypatch, respx_mock, httpx_mock):
-            assert True
+            pass
         """,
     "a hand-written fake named like a mock": """
         class MockClient:
