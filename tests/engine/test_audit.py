@@ -31,7 +31,7 @@ def test_history(client):
 class TestThreads:
     def test_title(self, mocker):
         mocker.patch("app.threads.llm.complete")
-        assert True
+        pass
 
     def test_real(self, live_app):
         assert live_app.get("/threads").ok
