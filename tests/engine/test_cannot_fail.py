@@ -171,7 +171,7 @@ def test_a_toleration_by_category(repo):
 
 def test_mockguard_rules_lists_the_family():
     done = subprocess.run([sys.executable, "-m", "bot.cli", "rules"], capture_output=True, text=True, check=True)
-    listed = [line.split()[0] for line in done.stdout.splitlines() if line.startswith("MG3")]
+    listed = [line.split()[0] for line in done.stdout.splitlines() if line.strip().startswith("MG3")]
     assert listed == ["MG301", "MG302", "MG303", "MG304", "MG305"]
     doc = subprocess.run([sys.executable, "-m", "bot.cli", "rule", "MG303"], capture_output=True, text=True, check=True).stdout
     assert "warning" in doc and "## Use instead" in doc
