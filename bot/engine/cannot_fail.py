@@ -543,7 +543,7 @@ def io_call(call: ast.Call, source: Source, function: Function | None, awaited: 
     receiver_words = _name_words(receiver)
     if method in _IO_ON_CLIENT and receiver_words & _CLIENT_WORDS:
         return name
-    if function is not None and receiver.split(".")[0] in function.params and receiver and method not in _IO_ON_CLIENT | _PURE_CALLS:
+    if function is not None and function.role in ("test", "fixture", "setup") and receiver.split(".")[0] in function.params and method not in _IO_ON_CLIENT | _PURE_CALLS:
         return name  # a method of a fixture the test asked for: the system under test
     if awaited:
         return name
@@ -936,7 +936,7 @@ class Analysis:
         # assertion fails (a name never bound, a state never reached), so the test still can.
         if self._asserted_after(try_node, _written_names(try_node.body) | _receivers(try_node.body), context):
             return
-        if self._used_after(try_node, _receivers(try_node.body), context):
+        if self._used_after(try_node, _receivers(try_node.body), context) or self._outcome_asserted_after(try_node, context):
             return
         if written and self._skipped_after(try_node, written, context):
             return  # the skip that reads the flag is the site
@@ -974,6 +974,22 @@ class Analysis:
                 if dotted(node.func.value) in receivers and node.func.attr not in _CLEANUP_CALLS and io_call(node, self.source, context.function):
                     return True
         return False
+
+    def _outcome_asserted_after(self, try_node: ast.Try, context: FunctionContext) -> bool:
+        """After the handler the test fetches what happened (a call that is not local work) and
+        asserts it: the test still ends on a live check that fails when the service is down."""
+        fetched: set[str] = set()
+        for node in context.statements_after(try_node):
+            if isinstance(node, ast.Assign) and self._fetches(node.value):
+                fetched |= _written_names([node])
+            elif isinstance(node, ast.Assert) and (_names_read(node.test) & fetched or self._fetches(node.test)):
+                return True
+            elif isinstance(node, ast.Expr) and _is_check_call(node.value):
+                return True  # `ensure_row_written(...)`, `assert_delivered(...)`: a checking helper
+        return False
+
+    def _fetches(self, node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Call) and last(dotted(n.func)) not in _PURE_CALLS | {"len", "isinstance"} and dotted(n.func) is not None for n in ast.walk(node))
 
     def _skipped_after(self, try_node: ast.Try, written: set[str], context: FunctionContext) -> bool:
         for node in context.statements_after(try_node):
@@ -1054,6 +1070,18 @@ def _is_count(node: ast.AST) -> bool:
     return bool(name) and bool(set(words(last(name))) & {"count", "total", "length", "num", "size", "len"}) and not set(words(last(name))) & {"delta", "diff", "change", "balance", "offset"}
 
 
+_CHECK_WORDS = {"assert", "ensure", "check", "verify", "expect", "validate", "wait"}
+
+
+def _is_check_call(node: ast.AST) -> bool:
+    if isinstance(node, ast.Await):
+        node = node.value
+    if not isinstance(node, ast.Call):
+        return False
+    pieces = words(last(dotted(node.func)))
+    return bool(pieces) and pieces[0] in _CHECK_WORDS
+
+
 def _skip_words(node: ast.AST) -> str:
     name = _call_name(node) or ""
     if isinstance(node, ast.Return):
@@ -1113,13 +1141,32 @@ class CannotFailResult(NamedTuple):
     suppressed: list[Finding]
 
 
+def _is_test_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
+def is_test_code(path: str, test_folders: set[str]) -> bool:
+    """Tests and their support code; production code in a folder the gate selects (a product
+    module named `*_integration/`) is not: a handler there is the product's own business. Support
+    code is a module under a folder named like tests (`tests`, `testing`, `e2e`, ...) or next to a
+    test file of the change."""
+    if _is_test_file(path):
+        return True
+    folders = path.split("/")[:-1]
+    if any("test" in folder.lower() or "e2e" in folder.lower() for folder in folders):
+        return True
+    return "/".join(folders) in test_folders
+
+
 def find_cannot_fail(selected: Sequence[FileChange], changes: Sequence[FileChange], templates: Mapping[str, Template]) -> CannotFailResult:
     """The new MG3xx findings of a change's gated files (`selected`); the other files of the
     change serve only to see sites that moved in from them."""
     helpers: dict[str, Found] = {}
     heads: list[tuple[FileChange, Source, Analysis]] = []
+    test_folders = {c.path.rsplit("/", 1)[0] if "/" in c.path else "" for c in selected if _is_test_file(c.path)}
     for change in selected:
-        if not change.head_text or not change.added_lines:
+        if not change.head_text or not change.added_lines or not is_test_code(change.path, test_folders):
             continue
         source = Source(change.path, change.head_text)
         analysis = Analysis(source, change.added_lines, helpers)
