@@ -168,7 +168,10 @@ def run_review(inputs: Inputs, pull: Pull, workspace: Path, env: dict[str, str])
     except ReviewRefused as error:
         raise ActionError(str(error)) from None
     result = Result(findings=outcome.findings, posted=outcome.posted, lines=list(outcome.summary_lines))
-    result.blocking = outcome.blocking if inputs.fail_on in ("rules", "error") else blocking_count(outcome.report, inputs.fail_on)
+    if inputs.fail_on == "rules":
+        result.blocking = outcome.blocking
+    else:
+        result.blocking = blocking_count({"findings": [{"severity": level} for level in outcome.levels]}, inputs.fail_on)
     if outcome.posted == "annotations":
         sys.stdout.write(outcome.annotations)
     return result

@@ -21,6 +21,7 @@ class LazyGroup(click.Group):
         "serve": ("bot.service.cli", "serve"),
         "worker": ("bot.service.cli", "worker"),
         "demo": ("bot.demo.cli", "demo"),
+        "review": ("bot.review", "review"),
         "audit": ("bot.audit.cli", "audit"),
     }
 

@@ -3,7 +3,7 @@ signatures and payload shapes. Nothing else in mockguard speaks HTTP to GitHub, 
 reads GitHub's wire format; the engine never sees any of this.
 """
 
-from .client import GitHubApp, InlineComment, InstallationClient
+from .client import GitHubApp, GitHubToken, InlineComment, InstallationClient
 from .errors import GitHubRequestError, NotFound, RateLimitTooLong, Unprocessable, transient
 from .hunks import commentable_lines
 from .signatures import sign, valid_signature
@@ -15,6 +15,7 @@ __all__ = [
     "CheckRun",
     "Comment",
     "GitHubApp",
+    "GitHubToken",
     "GitHubRequestError",
     "InlineComment",
     "InstallationClient",

@@ -49,11 +49,25 @@ class InstallationTokens:
             self._cache.pop(installation_id, None)
 
 
+class PlainToken:
+    """A plain token (a workflow's GITHUB_TOKEN, a personal access token) where the App's token cache
+    goes: the same `get`/`forget`, for any installation id. Nothing to mint or refresh; a 401 stays one."""
+
+    def __init__(self, token: str):
+        self._token = token
+
+    def get(self, installation_id: int) -> str:
+        return self._token
+
+    def forget(self, installation_id: int) -> None:
+        pass
+
+
 class CachedInstallationAuth(Auth.Auth):
     """PyGithub's `Auth` for one installation, reading the token from the cache on every request
     (PyGithub's own `AppInstallationAuth` would keep a token of its own, per client)."""
 
-    def __init__(self, tokens: InstallationTokens, installation_id: int):
+    def __init__(self, tokens: InstallationTokens | PlainToken, installation_id: int):
         self._tokens = tokens
         self._installation_id = installation_id
 

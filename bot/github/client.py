@@ -26,7 +26,7 @@ from github.IssueComment import IssueComment as GhIssueComment
 from github.PullRequestComment import PullRequestComment as GhPullRequestComment
 from github.Repository import Repository as GhRepository
 
-from .auth import CachedInstallationAuth, InstallationTokens
+from .auth import CachedInstallationAuth, InstallationTokens, PlainToken
 from .errors import GitHubRequestError, NotFound
 from .retries import SECONDARY_LIMIT_WAIT, ResponseHook, Retries
 from .throttle import LocalThrottle, Throttle
@@ -102,10 +102,33 @@ class GitHubApp:
             return client
 
 
+class GitHubToken:
+    """The App's client, authenticated by a plain token instead (`mockguard review` in a workflow):
+    the same InstallationClient, retry policy and throttle, so the review job runs unchanged."""
+
+    def __init__(self, api_url: str, token: str, *, throttle: Throttle | None = None, attempts: int = 5,
+                 backoff: float = 0.5, max_backoff: float = 8.0, timeout: int = 30, concurrency: int = 4):
+        self.api_url = api_url.rstrip("/")
+        self.throttle: Throttle = throttle or LocalThrottle()
+        self.retries = Retries(self.throttle, attempts, backoff, max_backoff)
+        self._options = _pygithub_options(self.api_url, timeout, concurrency + 2)
+        self.tokens = PlainToken(token)
+        self._client: InstallationClient | None = None
+
+    def installation(self, installation_id: int) -> InstallationClient:
+        if self._client is None:  # one token, one client, whatever id the job carries
+            self._client = InstallationClient(self, installation_id)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
 class InstallationClient:
     """Requests made as one installation, with the token from the App's cache."""
 
-    def __init__(self, app: GitHubApp, installation_id: int):
+    def __init__(self, app: GitHubApp | GitHubToken, installation_id: int):
         self.app = app
         self.id = installation_id
         self._auth = CachedInstallationAuth(app.tokens, installation_id)
@@ -321,6 +344,15 @@ class InstallationClient:
         appends = bool(output.get("annotations"))
         self._call("PATCH", f"PATCH /repos/{repo}/check-runs/{check_run_id}",
                    lambda: self._check_run(repo, check_run_id).edit(**fields), repeatable=not appends)
+
+    def create_status(self, repo: str, sha: str, *, state: str, context: str, description: str,
+                      target_url: str | None = None) -> None:
+        """A commit status: where a token may not create check runs (a workflow without checks: write)."""
+        body: dict[str, Any] = {"state": state, "context": context, "description": description[:140]}
+        if target_url:
+            body["target_url"] = target_url
+        self._call("POST", f"POST /repos/{repo}/statuses/{sha}", lambda: self._gh.requester.requestJsonAndCheck(
+            "POST", f"/repos/{repo}/statuses/{sha}", input=body), repeatable=True)
 
     def create_review(self, repo: str, number: int, *, commit_id: str, body: str,
                       comments: list[InlineComment], event: str = "COMMENT") -> None:

@@ -17,22 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from pullrepo import GIT, PAYLOAD, SHARED_PAYLOAD, Workflow, git
 from workflow_sim import clean_env, run_composite
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "examples/sample-change"
-PAYLOAD = ROOT / "bot/sandbox/data/webhooks/pull_request/opened.json"  # a byte-for-byte copy of GitHub's example
-SHARED_PAYLOAD = ROOT.parent / "shared/github/webhooks/pull_request/opened.json"
-GIT = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-       "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
 
 pytestmark = pytest.mark.e2e
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, env={**clean_env(), **GIT}, capture_output=True, text=True)
-    assert done.returncode == 0, f"git {args}: {done.stderr}"
-    return done.stdout.strip()
 
 
 def test_action_metadata_validates_against_schemastores_schema():
@@ -45,67 +35,6 @@ def test_the_payload_is_githubs_own_example():
     if SHARED_PAYLOAD.exists():
         assert PAYLOAD.read_bytes() == SHARED_PAYLOAD.read_bytes()
     assert json.loads(PAYLOAD.read_text())["pull_request"]["base"]["sha"]
-
-
-class Workflow:
-    """A repository with a pull request #7 that adds mocks, and a runner's view of it."""
-
-    def __init__(self, tmp: Path):
-        self.tmp = tmp
-        work = tmp / "work"
-        work.mkdir()
-        git(work, "init", "-q", "-b", "main")
-        shutil.copytree(SAMPLE / "base", work, dirs_exist_ok=True)
-        git(work, "add", "-A")
-        git(work, "commit", "-qm", "base")
-        self.base = git(work, "rev-parse", "HEAD")
-        git(work, "checkout", "-qb", "feature")
-        git(work, "rm", "-rq", ".")
-        shutil.copytree(SAMPLE / "head", work, dirs_exist_ok=True)
-        git(work, "add", "-A")
-        git(work, "commit", "-qm", "add mocks")
-        self.head = git(work, "rev-parse", "HEAD")
-        git(work, "checkout", "-q", "main")
-        (work / "CHANGES").write_text("the base branch moved on\n")
-        git(work, "add", "-A")
-        git(work, "commit", "-qm", "base moves on")
-        self.base = git(work, "rev-parse", "HEAD")
-        git(work, "merge", "-q", "--no-ff", "-m", "merge", "feature")
-        merge = git(work, "rev-parse", "HEAD")
-        self.origin = tmp / "origin.git"
-        git(tmp, "clone", "-q", "--bare", str(work), str(self.origin))
-        git(self.origin, "update-ref", "refs/pull/7/head", self.head)
-        git(self.origin, "update-ref", "refs/pull/7/merge", merge)
-        git(self.origin, "update-ref", "refs/heads/main", self.base)
-        # actions/checkout on pull_request: the merge commit, one commit deep.
-        self.workspace = tmp / "workspace"
-        self.workspace.mkdir()
-        git(self.workspace, "init", "-q")
-        git(self.workspace, "remote", "add", "origin", self.origin.as_uri())
-        git(self.workspace, "fetch", "-q", "--no-tags", "--depth=1", "origin", "+refs/pull/7/merge:refs/remotes/pull/7/merge")
-        git(self.workspace, "checkout", "-q", "--detach", "refs/remotes/pull/7/merge")
-        assert git(self.workspace, "rev-parse", "--is-shallow-repository") == "true"
-
-    def event(self, name: str = "pull_request") -> Path:
-        payload = json.loads(PAYLOAD.read_text())
-        payload["pull_request"]["number"] = payload["number"] = 7
-        payload["pull_request"]["base"].update(sha=self.base, ref="main")
-        payload["pull_request"]["head"].update(sha=self.head, ref="feature")
-        payload["repository"]["full_name"] = "acme/widgets"
-        payload["pull_request"]["head"]["repo"]["full_name"] = "acme/widgets"
-        path = self.tmp / f"event-{name}.json"
-        path.write_text(json.dumps(payload))
-        return path
-
-    def run(self, inputs: dict[str, str], *, event_name: str = "pull_request", extra_env: dict | None = None):
-        runner_temp = self.tmp / f"runner-{len(list(self.tmp.glob('runner-*')))}"
-        runner_temp.mkdir()
-        env = {**clean_env(), **GIT, "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-               "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(self.event(event_name)),
-               "GITHUB_REPOSITORY": "acme/widgets", **(extra_env or {})}
-        github = {"token": "unused-in-this-mode", "api_url": env.get("GITHUB_API_URL", "https://api.github.com")}
-        return run_composite(ROOT, inputs=inputs, github=github, env=env, workspace=self.workspace,
-                             runner_temp=runner_temp)
 
 
 @pytest.fixture
@@ -156,3 +85,34 @@ def test_an_event_that_is_not_a_pull_request_is_an_error_not_a_pass(workflow):
 def test_an_unknown_mode_is_an_error(workflow):
     run = workflow.run({"mode": "comments"})
     assert run.exit_code == 2 and "input mode: 'comments' is not one of annotations, review, sarif" in run.summary
+
+
+def test_review_mode_posts_with_the_workflow_token_and_falls_back_as_its_permissions_narrow(workflow):
+    from pullrepo import NO_CHECKS, READ_ONLY, WRITE_ALL, plain_token, sandbox_for
+
+    with sandbox_for(workflow) as sandbox:
+        env = {"GITHUB_API_URL": sandbox.url}
+        full = workflow.run({"mode": "review"}, extra_env=env,
+                            token=plain_token(sandbox.url, workflow.private_key, WRITE_ALL))
+        assert full.exit_code == 1, full.stderr
+        assert full.outputs["posted"] == "check-run" and int(full.outputs["blocking"]) >= 3
+        assert "Fall-back chain check run -> commit status -> annotations: Posted as a check run" in full.summary
+        state = sandbox.state()
+        assert len(state["check_runs"]) == 1 and len(state["reviews"]) == 1
+
+        status = workflow.run({"mode": "review"}, extra_env=env,
+                              token=plain_token(sandbox.url, workflow.private_key, NO_CHECKS))
+        assert status.exit_code == 1 and status.outputs["posted"] == "status"
+        assert "may not create check runs, so the result is a commit status" in status.summary
+        assert [s["state"] for s in sandbox.state()["statuses"]][-1] == "failure"
+
+        fork = workflow.run({"mode": "review", "fail-on": "never"}, extra_env=env,
+                            token=plain_token(sandbox.url, workflow.private_key, READ_ONLY))
+        assert fork.exit_code == 0, fork.stderr  # fail-on: never
+        assert fork.outputs["posted"] == "annotations" and fork.outputs["blocking"] == "0"
+        assert any(line.startswith("::error file=tests/integration/test_threads.py,line=11") for line in fork.stdout.splitlines())
+        assert "may write neither check runs nor commit statuses" in fork.summary
+        assert "Traceback" not in fork.stderr
+        state = sandbox.state()
+        # One review in all (the later runs found every finding already commented), one check run.
+        assert len(state["reviews"]) == 1 and len(state["check_runs"]) == 1

@@ -73,7 +73,7 @@ def test_the_core_install_has_no_web_service_in_it(core):
 
 
 @pytest.mark.parametrize("command, extra", [("serve", "app"), ("worker", "app"), ("sandbox", "sandbox"),
-                                            ("demo", "demo")])
+                                            ("demo", "demo"), ("review", "github")])
 def test_a_command_whose_extra_is_missing_says_which_to_install_in_one_line(core, command, extra):
     result = core.run("mockguard", command, "--port", "0")
     assert result.returncode == 2
@@ -83,3 +83,21 @@ def test_a_command_whose_extra_is_missing_says_which_to_install_in_one_line(core
     assert line.endswith(f"pip install 'mockguard[{extra}]'")
     listing = core.run("mockguard", "--help")
     assert listing.returncode == 0 and f"(not installed: pip install 'mockguard[{extra}]')" in listing.stdout
+
+
+def test_the_github_extra_runs_review_against_the_sandbox_from_the_wheel(dist, tmp_path):
+    from pullrepo import WRITE_ALL, Workflow, plain_token, sandbox_for
+
+    venv = install(dist.wheel, tmp_path / "venv-github", "github")
+    for module in ("fastapi", "uvicorn", "huey"):  # [github] is not [app]
+        assert venv.run("python", "-c", f"import {module}").returncode == 1, module
+    (tmp_path / "world").mkdir()
+    workflow = Workflow(tmp_path / "world")
+    with sandbox_for(workflow) as sandbox:  # the sandbox runs from the development install
+        token = plain_token(sandbox.url, workflow.private_key, WRITE_ALL)
+        done = venv.run("mockguard", "review", "--repo", "acme/widgets", "--pr", "7", "--api-url", sandbox.url,
+                        cwd=workflow.workspace, env={"GITHUB_TOKEN": token})
+        assert done.returncode == 1, done.stderr
+        assert "posted as a check run" in done.stdout and "read with git" in done.stdout
+        state = sandbox.state()
+        assert state["check_runs"][0]["conclusion"] == "failure" and len(state["reviews"]) == 1
