@@ -10,15 +10,13 @@ from this checkout, as the action does from its own.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from pullrepo import GIT, PAYLOAD, SHARED_PAYLOAD, Workflow, git
-from workflow_sim import clean_env, run_composite
+from pullrepo import PAYLOAD, SHARED_PAYLOAD, Workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 
