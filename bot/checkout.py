@@ -9,6 +9,7 @@ one costs nothing. Only git objects are fetched: nothing of the pull request is 
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -19,8 +20,12 @@ class CheckoutError(RuntimeError):
     """The checkout cannot be made to hold the commits (no remote, unreachable, not a repository)."""
 
 
+_ENV: dict[str, str] | None = None  # set by ensure_pull_commits for its fetches (credentials, never argv)
+
+
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(_ENV or {})})
 
 
 def is_checkout(repo: Path) -> bool:
@@ -41,12 +46,22 @@ def _shallow(repo: Path) -> bool:
 
 
 def ensure_pull_commits(repo: Path, base: str, head: str, *, remote: str = "origin",
-                        refs: tuple[str, ...] = ()) -> str:
+                        refs: tuple[str, ...] = (), env: dict[str, str] | None = None) -> str:
     """Fetch what `repo` lacks of `base` and `head` and return their merge base.
 
     `refs` are fetched too when a commit id alone is refused (a server that allows only advertised
-    refs): for a pull request, `refs/pull/N/head` and the base branch.
+    refs): for a pull request, `refs/pull/N/head` and the base branch. `env` is added to git's
+    environment (credentials as GIT_CONFIG_* variables).
     """
+    global _ENV
+    _ENV = env
+    try:
+        return _ensure(repo, base, head, remote, refs)
+    finally:
+        _ENV = None
+
+
+def _ensure(repo: Path, base: str, head: str, remote: str, refs: tuple[str, ...]) -> str:
     if not is_checkout(repo):
         raise CheckoutError(f"{repo} is not a git checkout")
     missing = [sha for sha in (base, head) if not has_commit(repo, sha)]

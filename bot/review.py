@@ -28,7 +28,9 @@ from typing import Any, Iterator
 
 import click
 
+from bot.checkout import CheckoutError, ensure_pull_commits
 from bot.github import GitHubRequestError, GitHubToken, NotFound
+from bot.github.gitfetch import auth_env
 from bot.service.metrics import Metrics
 from bot.service.repo_cache import CachedRepo
 from bot.service.review_job import ReviewJob
@@ -238,6 +240,15 @@ def review_pull(*, repo: str, number: int, token: str, api_url: str, checkout: P
         except GitHubRequestError as error:
             raise ReviewRefused(f"{repo}#{number}: GitHub refused to show the pull request ({error.status}: "
                                 f"{error.message})") from None
+        if local is not None:
+            # A depth-1 checkout may end exactly at the base (pull_request_target checks out the base
+            # branch): deepen it until base and head meet, so the job can read the change with git.
+            try:
+                ensure_pull_commits(local, pull.base_sha, pull.head_sha, env=auth_env(token),
+                                    refs=(f"refs/pull/{number}/head",))
+            except CheckoutError as error:
+                logging.getLogger("mockguard.review").warning("the checkout cannot hold the pull request",
+                                                              extra={"error": str(error)})
         # The job's settings: the App's identity is not used with a token (the job reads only these).
         settings = Settings.model_construct(app_id=0, check_name=check_name, job_attempts=attempts,
                                             job_retry_delay=1.0, concurrency=4)
@@ -268,13 +279,15 @@ def review_pull(*, repo: str, number: int, token: str, api_url: str, checkout: P
         raise ReviewRefused(f"the review could not finish: {client.title or 'see the log above'}")
     conclusion = client.conclusion or "neutral"
     lines = [f"**{client.title}**", "", client.summary]
+    # The job reads with git when it can and says in its summary when it fell back to the API.
+    read_with = "git" if local and "could not read this pull request with git" not in client.summary else "api"
     if client.refused:
         lines += ["", "Refused by the token's permissions: " + ", ".join(sorted(set(client.refused))) + "."]
     return ReviewOutcome(conclusion=conclusion, title=client.title, posted=client.posted, refused=client.refused,
                          findings=len(levels), blocking=sum(1 for level in levels if level == "error")
                          if conclusion == "failure" else 0, levels=levels,
                          annotations=_workflow_commands(client.annotations) if client.posted == "annotations" else "",
-                         summary_lines=lines, read_with="git" if local else "api")
+                         summary_lines=lines, read_with=read_with)
 
 
 class _Plain(logging.Formatter):

@@ -31,6 +31,9 @@ def _auth_env(token: str) -> dict[str, str]:
     }
 
 
+auth_env = _auth_env  # for a caller running its own git fetches with the same credentials (bot/review.py)
+
+
 def fetch(repo: Path, token: str, refspecs: Sequence[str], *, blobs: bool = False,
           timeout: float = FETCH_TIMEOUT) -> None:
     """Fetch into the bare partial clone `repo` from its `origin`.

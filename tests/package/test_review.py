@@ -97,3 +97,18 @@ def test_no_token_or_no_such_pull_request_is_exit_2_in_one_line(world):
                              capture_output=True, text=True, timeout=120)
     assert nothing.returncode == 2 and "Traceback" not in nothing.stderr
     assert "acme/widgets#99" in nothing.stderr
+
+
+def test_a_depth_1_checkout_of_the_base_branch_is_deepened_and_read_with_git(world):
+    from pullrepo import git
+
+    workflow, sandbox = world
+    # pull_request_target checks out the base branch: its tip is the checkout's shallow boundary.
+    base_only = workflow.tmp / "base-checkout"
+    git(workflow.tmp, "clone", "-q", "--depth=1", "--branch", "main", workflow.origin.as_uri(), str(base_only))
+    assert git(base_only, "rev-parse", "--is-shallow-repository") == "true"
+    token = plain_token(sandbox.url, workflow.private_key, WRITE_ALL)
+    done = review(sandbox, token, cwd=base_only)
+    assert done.returncode == 1, done.stderr
+    assert "read with git" in done.stdout and "could not read" not in done.stderr
+    assert git(base_only, "merge-base", workflow.base, workflow.head)  # base and head now meet
