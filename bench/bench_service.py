@@ -11,7 +11,7 @@
    files, 400 of them new integration tests holding mocks.
 
 Run: .venv/bin/python bench/bench_service.py [--burst 500] [--clients 32] [--shapes 1,50,1200,3500]
-     [--latencies 0,100] [--write-interval 1.0] [--skip-ack]
+     [--latencies 0,100] [--write-interval 1.0] [--skip-ack] [--rest-only]
 """
 
 from __future__ import annotations
@@ -130,14 +130,14 @@ def bench_ack(burst: int, clients: int) -> dict:
             world.close()
 
 
-def bench_pull_request(changed: int, latency_ms: int, write_interval: str) -> dict:
+def bench_pull_request(changed: int, latency_ms: int, write_interval: str, rest_only: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         world = World(Path(tmp))
         try:
             base, head, expected = pull_request_of(world, changed)
             sandbox, service = world.start(base, head, sandbox_args=["--latency-ms", str(latency_ms)],
                                            settings={"MOCKGUARD_WRITE_INTERVAL": write_interval,
-                                                     "MOCKGUARD_DATA_DIR": str(Path(tmp) / "data")})
+                                                     "MOCKGUARD_GIT_FETCH": "false" if rest_only else "true"})
             before = len(sandbox.state().get("requests", []))
             started = time.perf_counter()
             assert service.post("pull_request", payload("pull_request.opened", base=base, head=head)).status_code == 202
@@ -166,6 +166,7 @@ def main() -> None:
     parser.add_argument("--latencies", default="0,100")
     parser.add_argument("--write-interval", default="1.0", help="MOCKGUARD_WRITE_INTERVAL (default: the service's own)")
     parser.add_argument("--skip-ack", action="store_true")
+    parser.add_argument("--rest-only", action="store_true", help="the REST fall-back (MOCKGUARD_GIT_FETCH=false)")
     args = parser.parse_args()
 
     if not args.skip_ack:
@@ -176,7 +177,7 @@ def main() -> None:
     print("| ---: | ---: | ---: | ---: | ---: |")
     for latency in (int(x) for x in args.latencies.split(",")):
         for changed in (int(x) for x in args.shapes.split(",")):
-            result = bench_pull_request(changed, latency, args.write_interval)
+            result = bench_pull_request(changed, latency, args.write_interval, args.rest_only)
             print(f"| {changed:,} | {latency} ms | {result['seconds']:.1f} s | {result['rest']} | "
                   f"{result['git_fetches']} |" + (f" rate-limited {result['rate_limited']}" if result["rate_limited"] else ""),
                   flush=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,7 +37,26 @@ auth_env = _auth_env  # for a caller running its own git fetches with the same c
 
 
 def fetch(repo: Path, token: str, refspecs: Sequence[str], *, blobs: bool = False,
-          timeout: float = FETCH_TIMEOUT) -> None:
+          timeout: float = FETCH_TIMEOUT, attempts: int = 3, backoff: float = 1.0) -> None:
+    """`fetch_once`, tried again after a network error (git itself does not retry a fetch); an
+    answer that will not change (refused, not found, no partial clone) fails at once."""
+    for attempt in range(1, attempts + 1):
+        try:
+            fetch_once(repo, token, refspecs, blobs=blobs, timeout=timeout)
+            return
+        except GitFetchError as error:
+            if attempt == attempts or not _TRANSIENT.search(str(error)):
+                raise
+            time.sleep(backoff * 2 ** (attempt - 1))
+
+
+# What git prints when the network, not the request, failed.
+_TRANSIENT = re.compile(r"timed out|could not resolve host|connection|early eof|rpc failed|unexpected disconnect"
+                        r"|HTTP 5\d\d|returned error: 5\d\d|did not finish", re.IGNORECASE)
+
+
+def fetch_once(repo: Path, token: str, refspecs: Sequence[str], *, blobs: bool = False,
+               timeout: float = FETCH_TIMEOUT) -> None:
     """Fetch into the bare partial clone `repo` from its `origin`.
 
     Commits (`blobs=False`): the refspecs (`+SHA:refs/...`) with their history, commits and trees
