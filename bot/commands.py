@@ -13,14 +13,13 @@ from typing import NoReturn
 import click
 
 from .engine.analyse import analyse
-from .engine.config import Config, ConfigError, default_config, load_config, starter_text
+from .engine.rulesfile import RULES_FILE, Config, ConfigError, default_config, load_config, starter_text
 from .engine.formats import FORMATS, Comparison, render, render_error
 from .engine.model import Notice
 from .engine.detectors.base import FAMILIES
 from .engine.rules import RULES
 from .gitrepo import GitError, Revisions, git_has_staged, missing_paths, read_at, read_change, resolve_revisions
 
-RULES_FILE = ".github/mockguard.yml"
 EXIT_CLEAN, EXIT_BLOCKING, EXIT_ERROR = 0, 1, 2
 
 
@@ -72,12 +71,11 @@ def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_comm
         config, config_notices = _rules(repo, revisions, config_file)
         # conftest.py files come along: a new autouse fixture there reaches the tests below it (MG2xx).
         read = read_change(repo, revisions, paths=paths, wanted=lambda p: config.is_integration_test(p) or p.endswith("conftest.py"))
-        template_files = {p: t for p in config.template_files() if (t := read_at(repo, revisions.base, p)) is not None}
     except (Stop, GitError) as error:
         _stop(str(error), fmt, output, revisions)
     except ConfigError as error:
         _stop(f"invalid rules file\n{error}", fmt, output, revisions)
-    report = analyse(read.changes, config, template_files=template_files, workers=workers, tree=_head_view(repo, revisions))
+    report = analyse(read.changes, config, workers=workers, tree=_head_view(repo, revisions))
     report = dataclasses.replace(report, notices=(*config_notices, *read.notices, *report.notices))
     _write(render(report, fmt, rules=RULES, tool_version=tool_version(), comparison=comparison(revisions)), output)
     if report.blocking:
@@ -146,17 +144,22 @@ def _stop(message: str, fmt: str, output: Path | None, revisions: Revisions | No
 def _rules(repo: Path, revisions: Revisions, config_file: Path | None) -> tuple[Config, list[Notice]]:
     """The rules that judge the change: the base revision's file (never the change's own copy,
     so a change cannot relax its own gate), or --config. A changed copy in the change is checked too."""
+    def base_file(path: str) -> str | None:  # the team's template files, read where the rules are
+        return read_at(repo, revisions.base, path)
+
     if config_file is not None:
         try:
-            return load_config(config_file.read_text(encoding="utf-8"), str(config_file)), []
+            text = config_file.read_text(encoding="utf-8")
         except OSError as error:
             raise GitError(f"cannot read {config_file}: {error.strerror}") from error
+        return load_config(text, str(config_file), read_file=base_file), []
     base_text = read_at(repo, revisions.base, RULES_FILE)
-    config = load_config(base_text, RULES_FILE) if base_text is not None else default_config()
+    config = load_config(base_text, RULES_FILE, read_file=base_file) if base_text is not None else default_config()
     head_text = _head_view(repo, revisions)(RULES_FILE)
     notices = []
     if head_text is not None and head_text != base_text:
-        load_config(head_text, RULES_FILE)  # a broken new copy is an error now, not on the next change
+        # A broken new copy is an error now, not on the next change.
+        load_config(head_text, RULES_FILE, read_file=_head_view(repo, revisions))
         notices.append(Notice(RULES_FILE, "this change edits the rules file; it was validated, and applies from the next change on"))
     return config, notices
 

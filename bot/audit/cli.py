@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bot.commands import RULES_FILE, fail, tool_version
-from bot.engine.config import ConfigError, default_config, load_config
+from bot.engine.rulesfile import ConfigError, default_config, load_config
 from bot.engine.rules import RULES
 from bot.gitrepo import GitError, git
 
@@ -79,10 +79,11 @@ def _read_file(repo: Path, ref: str | None, path: str) -> str | None:
 
 def _inventory(repo: Path, ref: str | None, config_file: Path | None, paths: tuple[str, ...], workers: int | None):
     if config_file is not None:
-        config = load_config(config_file.read_text(encoding="utf-8"), str(config_file))
+        config = load_config(config_file.read_text(encoding="utf-8"), str(config_file),
+                             read_file=lambda p: _read_file(repo, ref, p))
     else:
         text = _read_file(repo, ref, RULES_FILE)
-        config = load_config(text, RULES_FILE) if text is not None else default_config()
+        config = load_config(text, RULES_FILE, read_file=lambda p: _read_file(repo, ref, p)) if text is not None else default_config()
     files = read_tree(repo, ref, paths)
     template_files = {p: t for p in config.template_files() if (t := _read_file(repo, ref, p)) is not None}
     return take_inventory(files, config, template_files=template_files, workers=workers)

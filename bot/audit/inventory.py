@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.engine.analyse import analyse
-from bot.engine.config import Config
+from bot.engine.rulesfile import Config
 from bot.engine.diff import source_lines
 from bot.engine.model import FileChange, Finding, Notice, Report
 

@@ -15,16 +15,16 @@ from .arrivals import find_arrivals
 from .diff import source_lines
 from .cannot_fail import find_cannot_fail
 from .categories import ADVICE, NOUNS, infer_category
-from .config import Config, default_config
+from .rulesfile import Config, chosen_templates, default_config
 from .fallback import scan_tokens
 from .first_pass import code_only
-from .model import CATEGORIES, FileChange, Finding, Notice, Report, Site
+from .model import FileChange, Finding, Notice, Report, Site
 from .novelty import moved_between_files, new_imports, new_sites
 from .policy import apply_policy
 from .rules import BY_ID
 from .sites import ChunkParseError, FileScan, ImportSite, line_has_trigger, scan
 from .suppressions import find_suppressions, suppression_for
-from .templates import Template, TemplateError, adapt, builtin_template, template_from_text
+from .templates import Template, TemplateError, adapt, builtin_template
 
 MAX_FILE_BYTES = 2_000_000  # bigger "tests" are generated data, not code a person wrote
 PARALLEL_FROM_FILES = 24  # below this a process pool costs more than it saves
@@ -63,7 +63,9 @@ def analyse(
     `changes` may hold every Python file of the change: only integration/e2e tests are reported
     on, the others serve to recognise mocks that moved between files. `tree` is a read-only view
     of the head tree (path -> text, None when absent) through which fixtures and helpers are
-    followed (MG2xx); without it only the change's own files are read.
+    followed (MG2xx); without it only the change's own files are read. `template_files` (path ->
+    text) defaults to the team templates the rules file's loader read; a named template that is
+    absent or does not parse raises `ConfigError`, never falls back silently.
     """
     config = config or default_config()
     selected = [c for c in changes if c.head_text is not None and config.is_integration_test(c.path)]
@@ -76,7 +78,7 @@ def analyse(
     if any(n.fresh or n.fresh_imports for n in novelties):
         novelties = _pair_moves(novelties, selected, changes)
 
-    templates = _templates(config, template_files or {})
+    templates = chosen_templates(config, template_files)  # a named template that is missing raises
     texts = {c.path: c.head_text or "" for c in selected}
     results = [report_file(n, texts[n.path], templates) for n in novelties]
     cannot_fail = find_cannot_fail(selected, changes, templates)  # MG3xx: tests that cannot fail
@@ -279,21 +281,6 @@ def _import_site(site: ImportSite, head_lines: list[str]) -> Site:
         exact_key=site.exact_key,
         component_key=f"import:{site.library}",
     )
-
-
-def _templates(config: Config, template_files: Mapping[str, str]) -> dict[str, Template]:
-    """Each category's template, once per run: built-in, or the team's file when the rules file names one."""
-    chosen: dict[str, Template] = {}
-    for category in CATEGORIES:
-        path = config.template_for(category)
-        if path and path != "builtin" and path in template_files:
-            try:
-                chosen[category] = template_from_text(category, template_files[path], path)
-                continue
-            except TemplateError:
-                pass
-        chosen[category] = builtin_template(category)
-    return chosen
 
 
 def _finding(path: str, site: Site, head_lines: list[str], templates: Mapping[str, Template]) -> Finding:

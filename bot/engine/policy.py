@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .config import Config, Toleration
+from .rulesfile import Config, Toleration
 from .model import Finding, Notice
 from .rules import ALL_RULES
 

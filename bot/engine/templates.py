@@ -27,7 +27,12 @@ FALLBACK_CATEGORY = "generic"
 
 
 class TemplateError(ValueError):
-    """A template's text is not a Python module, or a test name is not a Python name."""
+    """A template's text is not a Python module, or a test name is not a Python name.
+    `reason` is the message without the template's name, for a caller that places it itself."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ def _parse(text: str, source: str) -> cst.Module:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         reason = f"{error.message}, line {error.raw_line}"
-        raise TemplateError(f"{source}: not a Python module ({reason})") from None
+        raise TemplateError(f"{source}: not a Python module ({reason})", reason) from None
 
 
 def _without_docstring(module: cst.Module) -> cst.Module:

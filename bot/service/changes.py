@@ -23,14 +23,12 @@ from pathlib import Path
 from unidiff import PatchSet
 
 from bot.engine import FileChange, lines_from_patch, lines_from_texts
-from bot.engine.config import Config
+from bot.engine.rulesfile import RULES_FILE, Config
 from bot.github import ChangedFile, InstallationClient, PullRequest, commentable_lines
 from bot.github.gitfetch import fetch
 from bot.gitrepo import GitError, Revisions, git, read_change
 
 log = logging.getLogger("mockguard.changes")
-
-RULES_FILE = ".github/mockguard.yml"
 
 
 @dataclass

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from bot.engine import Finding, Report
 from bot.engine.rules import RULES
+from bot.engine.rulesfile import RULES_FILE
 
 from .markers import SUMMARY, finding_marker, review_marker
 
 SUMMARY_LIMIT = 65535  # GitHub's limit on a check run's summary and text
-RULES_FILE = ".github/mockguard.yml"
 
 
 def _what(finding: Finding) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.engine import Finding, Report
 from bot.engine.analyse import analyse
-from bot.engine.config import Config, ConfigError, default_config, load_config
+from bot.engine.rulesfile import RULES_FILE, Config, ConfigError, default_config, load_config
 from bot.engine.formats.fingerprints import fingerprints
 from bot.github.gitfetch import GitFetchError
 from bot.gitrepo import GitError
@@ -31,7 +31,6 @@ from bot.github import (
 
 from . import render
 from .changes import (
-    RULES_FILE,
     GitPull,
     Missing,
     PullChanges,
@@ -181,12 +180,10 @@ class ReviewJob:
         if isinstance(read, ConfigError):
             return self._broken_rules_file(inst, job, check_run_id, read)
         changes, config, fetched = read
-        # Templates come from the base branch's tip, as the rules file does.
-        templates = {path: text for path in config.template_files()
-                     if (text := inst.file_text(job.repo, path, pull.base_sha)) is not None}
         # One process per job: forking a pool out of a threaded server risks inheriting held locks.
         # Fixtures and helpers are followed into the head tree, each file fetched once, when needed.
-        report = analyse(changes.changes, config, template_files=templates or None, workers=1,
+        # The team's templates came with the config, read at the base branch's tip as the rules file.
+        report = analyse(changes.changes, config, workers=1,
                          tree=lambda path: _head_text(inst, job, fetched, path))
         extra += changes.notes
         if changes.unanalysed:
@@ -211,7 +208,7 @@ class ReviewJob:
         try:
             with self.repo_cache.repository(job.repo, pull.clone_url) as local:
                 fetched = fetch_pull(local.path, inst.token(), pull)
-                config = _parse_rules(fetched.rules_at_base)
+                config = _parse_rules(fetched.rules_at_base, lambda path: inst.file_text(job.repo, path, pull.base_sha))
                 if isinstance(config, ConfigError):
                     return config
                 changes = read_with_git(fetched, config)
@@ -229,7 +226,8 @@ class ReviewJob:
                         extra: list[str]) -> tuple[PullChanges, Config, GitPull | None] | ConfigError:
         files, complete = changed_files(inst, job.repo, pull)
         # The rules file comes from the base: a pull request must not relax its own gate.
-        config = _parse_rules(inst.file_text(job.repo, RULES_FILE, pull.base_sha))
+        config = _parse_rules(inst.file_text(job.repo, RULES_FILE, pull.base_sha),
+                              lambda path: inst.file_text(job.repo, path, pull.base_sha))
         if isinstance(config, ConfigError):
             return config
         if any(f.path == RULES_FILE for f in files):
@@ -332,12 +330,13 @@ def _short(error: BaseException) -> str:
     return text if len(text) < 500 else text[:500] + "…"
 
 
-def _parse_rules(text: str | None) -> Config | ConfigError:
-    """The team's rules file as read at the base branch's tip (None: not there, the defaults)."""
+def _parse_rules(text: str | None, read_file: Callable[[str], str | None]) -> Config | ConfigError:
+    """The team's rules file as read at the base branch's tip (None: not there, the defaults), and
+    the template files it names (`read_file`: a path's text at the same commit)."""
     if text is None:
         return default_config()
     try:
-        return load_config(text, RULES_FILE)
+        return load_config(text, RULES_FILE, read_file=read_file)
     except ConfigError as error:
         return error
 

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.engine.config import load_config
+from bot.engine.rulesfile import load_config
 from gitrepos import GitRepo, git, mockguard
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text())

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bot.engine.config import (
+from bot.engine.rulesfile import (
     ConfigError,
     Config,
     default_config,
@@ -308,10 +308,51 @@ def test_broken_yaml_is_refused_with_position(text, line, column):
     assert (error.line, error.column) == (line, column), str(error)
 
 
-def test_several_problems_report_the_first_and_count_the_rest():
-    error = error_for("fail_on: sometimes\nseverity:\n  http: loud\n")
-    assert error.line == 1
-    assert error.message.endswith("(and 1 more problem)")
+def test_every_problem_is_reported_at_once_in_file_order():
+    text = (
+        "fail_on: sometimes\n"            # 1: bad value
+        "severity:\n"
+        "  http: loud\n"                  # 3: bad value
+        "  webscoket: warning\n"          # 4: unknown key
+        "tolerate:\n"
+        "  - target: app.x\n"              # 6: no reason
+        "  - category: htp\n"              # 7: bad category
+        "    reason: r\n"
+        "files:\n"
+        "  includes: ['tests/**']\n"       # 10: unknown key
+        "tolerate_environment: false\n"
+        "tolerate_environment: true\n"    # 12: duplicate key
+    )
+    error = error_for(text)
+    where = [(p.line, p.column) for p in error.problems]
+    assert where == [(1, 10), (3, 9), (4, 3), (6, 5), (7, 15), (10, 3), (12, 1)], str(error)
+    messages = [p.message for p in error.problems]
+    assert "did you mean 'websocket'?" in messages[2]
+    assert "missing required key 'reason'" in messages[3]
+    assert "did you mean 'http'?" in messages[4]
+    assert "did you mean 'include'?" in messages[5]
+    assert "duplicate key 'tolerate_environment'" in messages[6]
+    assert all(p.expected for p in error.problems)
+    # The text lists every one, each with its position and expected shape; nothing is "and N more".
+    lines = str(error).splitlines()
+    assert [line for line in lines if line.startswith(".github/mockguard.yml:")] == [
+        f".github/mockguard.yml:{p.line}:{p.column}: {p.message}" for p in error.problems]
+    assert sum(line.startswith("  expected: ") for line in lines) == len(error.problems)
+    assert "more problem" not in str(error)
+    # The first problem stays available on its own, for a caller with room for one line.
+    assert (error.line, error.column, error.message) == (1, 10, messages[0])
+
+
+def test_a_duplicate_key_is_judged_by_its_last_value_as_yaml_reads_it():
+    error = error_for("fail_on: error\nfail_on: sometimes\n")
+    assert [(p.line, p.column) for p in error.problems] == [(2, 1), (2, 10)]
+    assert "(got 'sometimes')" in error.problems[1].message
+
+
+def test_a_config_error_keeps_every_problem_across_processes():
+    error = error_for("fail_on: x\nseverty: {}\n")
+    again = pickle.loads(pickle.dumps(error))
+    assert again.problems == error.problems and str(again) == str(error)
 
 
 def test_unsafe_yaml_tags_are_refused():
@@ -385,3 +426,61 @@ def test_a_damaged_rules_file_is_refused_never_crashes():
             refused += 1
             assert error.line is not None and error.column is not None, str(error)
     assert refused > 50
+
+
+# --- the team's template files ----------------------------------------------------------------------
+
+TEMPLATES = "templates:\n  database: tests/templates/db.py\n  http: tests/templates/http.py\n  time: builtin\n"
+GOOD_TEMPLATE = '"""Talk to the real database."""\n\n\ndef test_db(database):\n    assert database.ping()\n'
+
+
+def test_named_templates_are_read_and_kept_when_a_reader_is_given():
+    files = {"tests/templates/db.py": GOOD_TEMPLATE, "tests/templates/http.py": GOOD_TEMPLATE}
+    asked: list[str] = []
+    config = load_config(TEMPLATES, read_file=lambda path: asked.append(path) or files.get(path))
+    assert sorted(asked) == sorted(files)  # each file once; `builtin` is never read
+    assert config.template_texts() == files
+    assert config.template_position("http") == (3, 9)
+
+
+@pytest.mark.parametrize(
+    "files, line, message",
+    [
+        pytest.param({"tests/templates/http.py": GOOD_TEMPLATE}, 2,
+                     "templates.database: the template file 'tests/templates/db.py' does not exist", id="missing"),
+        pytest.param({"tests/templates/db.py": GOOD_TEMPLATE, "tests/templates/http.py": "def test_x(:\n"}, 3,
+                     "templates.http: the template file 'tests/templates/http.py' is not a Python module", id="unparsable"),
+    ],
+)
+def test_a_missing_or_unparsable_template_is_a_rules_file_error_with_position(files, line, message):
+    with pytest.raises(ConfigError) as caught:
+        load_config(TEMPLATES, "ci/mg.yml", read_file=files.get)
+    (problem,) = caught.value.problems
+    assert (problem.source, problem.line, problem.column) == ("ci/mg.yml", line, 13 if line == 2 else 9)
+    assert problem.message.startswith(message)
+    assert str(caught.value).startswith(f"ci/mg.yml:{line}:")
+
+
+def test_template_problems_come_with_the_other_problems():
+    with pytest.raises(ConfigError) as caught:
+        load_config(TEMPLATES + "fail_on: sometimes\n", read_file=lambda path: None)
+    assert [p.line for p in caught.value.problems] == [2, 3, 5]
+
+
+def test_without_a_reader_templates_are_named_but_not_read():
+    config = load_config(TEMPLATES)
+    assert config.template_files() == ("tests/templates/db.py", "tests/templates/http.py")
+    assert config.template_texts() == {}
+
+
+# --- the schema follows the category list -------------------------------------------------------------
+
+
+def test_every_category_has_a_severity_and_a_template_key_and_nothing_else():
+    from bot.engine.rulesfile.schema import Severities, Templates
+
+    for model in (Severities, Templates):
+        assert [info.alias or name for name, info in model.model_fields.items()] == list(CATEGORIES)
+    every = "".join(f"  {c}: warning\n" for c in CATEGORIES)
+    config = load_config("severity:\n" + every)
+    assert {config.severity_for(c) for c in CATEGORIES} == {"warning"}

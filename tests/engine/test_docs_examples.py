@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.engine.config import load_config
+from bot.engine.rulesfile import load_config
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.engine.config import default_config, load_config
+from bot.engine.rulesfile import default_config, load_config
 from bot.engine.model import Finding
 from bot.engine.policy import PolicyResult, apply_policy
 

@@ -57,3 +57,20 @@ def test_an_unparsable_test_file_gives_a_notice_in_the_check_never_a_crash(world
     assert run["conclusion"] == "failure"  # its mock is still found, from tokens
     assert "tests/integration/test_broken.py" in run["output"]["summary"]
     assert "does not parse" in run["output"]["summary"]
+
+
+def test_a_rules_file_naming_a_missing_template_is_a_broken_rules_file_never_the_builtin_one(world):
+    repo = world.repo
+    rules = "version: 1\ntemplates:\n  generic: tests/templates/ours.py\n"
+    base = repo.commit({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": rules}, "rules naming a template")
+    repo.switch("feature")
+    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST}, "add mocks")
+    sandbox, service = world.start(base, head)
+
+    service.post("pull_request", payload("pull_request.opened", base=base, head=head))
+    run = sandbox.completed_run(head)
+    assert run["conclusion"] != "success"
+    output = run.get("output") or run
+    assert ".github/mockguard.yml" in output["title"]
+    assert ".github/mockguard.yml:3:12: templates.generic: the template file 'tests/templates/ours.py' does not exist" \
+        in output["summary"]
