@@ -46,8 +46,9 @@ def test_a_rules_file_naming_a_missing_template_is_a_rules_file_error(repo: GitR
     repo.change({T: CLEAN, RULES: NAMES_TEMPLATE}, {T: MOCKED, RULES: NAMES_TEMPLATE})
     run = repo.check_change()
     assert run.returncode == 2, run.stdout
-    assert f"{RULES}:3:14: templates.websocket: the template file 'tests/templates/ws.py' does not exist" in run.stderr
-    assert run.stdout == ""
+    message = f"{RULES}:3:14: templates.websocket: the template file 'tests/templates/ws.py' does not exist"
+    assert message in run.stderr
+    assert message in run.report["error"]["message"] and "findings" not in run.report
 
 
 def test_a_rules_file_naming_a_template_that_does_not_parse_is_a_rules_file_error(repo: GitRepo):
