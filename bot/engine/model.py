@@ -95,6 +95,10 @@ class Report:
     notices: tuple[Notice, ...] = ()
     files_checked: tuple[str, ...] = ()
     fail_on: str = "error"  # the gate: which severity blocks
+    # Mock sites in the whole gated files the change touches, before and after it (the debt going
+    # down or up); None when not counted.
+    mocks_before: int | None = None
+    mocks_after: int | None = None
 
     @property
     def blocking(self) -> tuple[Finding, ...]:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.engine import Finding, Report
+from bot.engine.formats.hints import debt_line
 from bot.engine.rules import RULES
 from bot.engine.rulesfile import RULES_FILE
 
@@ -137,6 +138,9 @@ def summary_comment(report: Report, head_sha: str, new: int, resolved: int) -> s
     else:
         headline = f"**mockguard**: no new mocks in integration tests at {head_sha[:7]}. ✅"
     parts = [headline, "", f"Since the last push: {new} new, {resolved} resolved."]
+    debt = debt_line(report)
+    if debt:
+        parts[-1] += f" {debt[0].upper()}{debt[1:]}."
     if report.findings:
         parts += ["", table(report.findings)]
     parts += ["", SUMMARY]

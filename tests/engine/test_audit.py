@@ -153,3 +153,25 @@ def test_bad_ref_and_broken_rules_file_exit_2(repo):
     assert bad_ref.returncode == 2 and "nope" in bad_ref.stderr
     broken = _audit(repo, "--ref", "HEAD")
     assert broken.returncode == 2 and "inclde" in broken.stderr
+
+
+def test_check_shows_the_mock_count_of_the_touched_files_before_and_after(repo):
+    repo.change(
+        {"tests/integration/test_a.py": "from unittest.mock import patch\n\ndef test_a():\n    with patch('app.db.engine'):\n        pass\n\ndef test_b():\n    with patch('app.mail.send'):\n        pass\n",
+         "tests/integration/test_untouched.py": "from unittest.mock import MagicMock\nclient = MagicMock()\n"},
+        {"tests/integration/test_a.py": "from unittest.mock import patch\n\ndef test_a():\n    with patch('app.db.engine'):\n        pass\n\ndef test_b(live_mail):\n    assert live_mail.outbox == []\n",
+         "tests/integration/test_untouched.py": "from unittest.mock import MagicMock\nclient = MagicMock()\n"},
+    )
+    run = repo.check_change()
+    assert run.returncode == 0, run.stderr
+    assert run.report["mocks"] == {"before": 2, "after": 1}  # only the files the change touches
+    text = repo.check("--base", "base", "--head", "head", fmt="text")
+    assert "integration-test mocks in the files this change touches: 2 -> 1" in text.stdout
+
+
+def test_summary_comment_carries_the_debt_line():
+    from bot.engine.model import Report
+    from bot.service.render import summary_comment
+
+    body = summary_comment(Report(files_checked=("tests/integration/test_a.py",), mocks_before=41, mocks_after=38), "a" * 40, 0, 2)
+    assert "Integration-test mocks in the files this change touches: 41 -> 38." in body

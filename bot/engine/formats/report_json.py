@@ -20,7 +20,9 @@ removed; a breaking change takes the next number. Version 2 added what was compa
       "tolerated":  [site, ...],       # new mocks the rules file tolerates
       "notices":    [{"path": str|null, "line": int|null, "level": "notice"|"warning",
                       "message": str}, ...],
-      "files_checked": [path, ...]
+      "files_checked": [path, ...],
+      "mocks": {"before": 41, "after": 38}   # mock sites in the whole gated files the change
+                                             # touches, before and after (null: not counted)
     }
 
 A run that cannot complete (exit 2) writes `{"schema", "tool", "error": {"message": str},
@@ -102,6 +104,7 @@ def report_document(report: Report, *, tool_version: str, comparison: Comparison
         "tolerated": [site(finding) for finding in report.tolerated],
         "notices": [_notice(notice) for notice in report.notices],
         "files_checked": list(report.files_checked),
+        "mocks": {"before": report.mocks_before, "after": report.mocks_after},
     }
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..model import Finding, Notice, Report
 from .comparison import Comparison
-from .hints import summary_line, template_hint
+from .hints import debt_line, summary_line, template_hint
 
 
 def render_text(report: Report, comparison: Comparison | None = None) -> str:
@@ -44,6 +44,9 @@ def render_text(report: Report, comparison: Comparison | None = None) -> str:
     if comparison is not None:
         lines.append(comparison.sentence())
     lines.append(summary_line(report))
+    debt = debt_line(report)
+    if debt:
+        lines.append(debt)
     return "\n".join(lines)
 
 
