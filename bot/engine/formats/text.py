@@ -43,10 +43,10 @@ def render_text(report: Report, comparison: Comparison | None = None) -> str:
         lines.append("")
     if comparison is not None:
         lines.append(comparison.sentence())
-    lines.append(summary_line(report))
     debt = debt_line(report)
     if debt:
         lines.append(debt)
+    lines.append(summary_line(report))  # last: what a CI log's last line should say
     return "\n".join(lines)
 
 
