@@ -131,3 +131,15 @@ def plain_token(url: str, private_key: str, permissions: dict[str, str]) -> str:
 WRITE_ALL = {"contents": "read", "pull_requests": "write", "checks": "write", "statuses": "write", "issues": "write"}
 NO_CHECKS = {"contents": "read", "pull_requests": "write", "statuses": "write", "issues": "write"}
 READ_ONLY = {"contents": "read", "pull_requests": "read"}  # a fork's pull request on `pull_request`
+
+
+def workflow_token(url: str, permissions: dict[str, str]) -> str | None:
+    """A workflow's GITHUB_TOKEN from the sandbox (POST /_sandbox/tokens), or None where the sandbox
+    has no such endpoint."""
+    import httpx
+
+    answer = httpx.post(f"{url}/_sandbox/tokens", json={"permissions": permissions}, timeout=10)
+    if answer.status_code == 404:
+        return None
+    assert answer.status_code == 201, answer.text
+    return answer.json()["token"]

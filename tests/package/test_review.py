@@ -112,3 +112,17 @@ def test_a_depth_1_checkout_of_the_base_branch_is_deepened_and_read_with_git(wor
     assert done.returncode == 1, done.stderr
     assert "read with git" in done.stdout and "could not read" not in done.stderr
     assert git(base_only, "merge-base", workflow.base, workflow.head)  # base and head now meet
+
+
+def test_a_workflows_own_token_reviews_as_github_actions(world):
+    from pullrepo import workflow_token
+
+    workflow, sandbox = world
+    token = workflow_token(sandbox.url, {"contents": "read", "pull_requests": "write", "checks": "write"})
+    if token is None:
+        pytest.skip("this sandbox mints no workflow tokens (POST /_sandbox/tokens)")
+    done = review(sandbox, token, cwd=workflow.workspace)
+    assert done.returncode == 1, done.stderr
+    assert "posted as a check run" in done.stdout
+    state = sandbox.state()
+    assert len(state["check_runs"]) == 1 and len(state["reviews"]) == 1
