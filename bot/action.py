@@ -56,7 +56,11 @@ class Inputs:
             raise ActionError(f"input mode: {mode!r} is not one of {', '.join(MODES)}")
         if fail_on not in FAIL_ON:
             raise ActionError(f"input fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
-        return cls(mode=mode, rules_file=env.get("MOCKGUARD_RULES_FILE", "").strip(), fail_on=fail_on,
+        rules_file = env.get("MOCKGUARD_RULES_FILE", "").strip()
+        if mode == "review" and rules_file:  # never silently ignored
+            raise ActionError("input rules-file: review mode reads .github/mockguard.yml from the base branch, "
+                              "as the App does; rules-file applies to the annotations and sarif modes")
+        return cls(mode=mode, rules_file=rules_file, fail_on=fail_on,
                    sarif_file=env.get("MOCKGUARD_SARIF_FILE", "").strip() or "mockguard.sarif",
                    token_env="MOCKGUARD_TOKEN", api_url=env.get("GITHUB_API_URL", "https://api.github.com"))
 

@@ -80,9 +80,11 @@ def test_an_event_that_is_not_a_pull_request_is_an_error_not_a_pass(workflow):
     assert "could not run" in run.summary
 
 
-def test_an_unknown_mode_is_an_error(workflow):
+def test_an_unknown_mode_or_an_input_the_mode_cannot_honour_is_an_error(workflow):
     run = workflow.run({"mode": "comments"})
     assert run.exit_code == 2 and "input mode: 'comments' is not one of annotations, review, sarif" in run.summary
+    review = workflow.run({"mode": "review", "rules-file": ".github/strict.yml"})
+    assert review.exit_code == 2 and "review mode reads .github/mockguard.yml from the base branch" in review.summary
 
 
 def test_review_mode_posts_with_the_workflow_token_and_falls_back_as_its_permissions_narrow(workflow):
