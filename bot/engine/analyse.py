@@ -18,6 +18,7 @@ from .categories import ADVICE, NOUNS, infer_category
 from .rulesfile import Config, chosen_templates, default_config
 from .fallback import scan_tokens
 from .first_pass import code_only
+from .origin import origin_of, origin_sentence
 from .model import FileChange, Finding, Notice, Report, Site
 from .novelty import moved_between_files, new_imports, new_sites
 from .policy import apply_policy
@@ -84,7 +85,8 @@ def analyse(
     cannot_fail = find_cannot_fail(selected, changes, templates)  # MG3xx: tests that cannot fail
     # MG2xx: mocks that arrive through fixtures, helpers and hand-rolled patches (bot/engine/arrivals).
     arrived = find_arrivals(changes, selected, config, tree, [f for r in results for f in r.findings], templates)
-    policy = apply_policy([*arrived.findings, *cannot_fail.findings], config, today=today or date.today())
+    judged = [with_origin(f, tree) for f in (*arrived.findings, *cannot_fail.findings)]
+    policy = apply_policy(judged, config, today=today or date.today())
     return Report(
         findings=tuple(policy.findings),
         suppressed=tuple(f for r in results for f in r.suppressed) + tuple(arrived.suppressed) + tuple(cannot_fail.suppressed),
@@ -95,6 +97,14 @@ def analyse(
         mocks_before=sum(count_mocks(c.base_path or c.path, c.base_text) for c in selected),
         mocks_after=sum(count_mocks(c.path, c.head_text) for c in selected),
     )
+
+
+def with_origin(finding: Finding, tree: Callable[[str], str | None] | None) -> Finding:
+    """The finding with whose code its target is (own, stdlib, third-party), said in its message."""
+    origin = origin_of(finding.target, tree)
+    if origin is None:
+        return finding
+    return replace(finding, origin=origin, message=f"{finding.message} {origin_sentence(origin, finding.target)}")
 
 
 def count_mocks(path: str, text: str | None) -> int:

@@ -77,6 +77,7 @@ class Finding:
     template: str | None  # the adapted real-connection snippet
     code: str = ""  # the site's source line, stripped (for SARIF fingerprints and display)
     reason: str | None = None  # for suppressed and tolerated findings
+    origin: str | None = None  # whose code the target is: own | stdlib | third-party (None: unknown)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ def _covers(toleration: Toleration, finding: Finding) -> bool:
         construct=finding.construct,
         target=finding.target,
         category=finding.category,
+        origin=finding.origin,
     )
 
 

@@ -222,7 +222,7 @@ def test_error_text_names_file_line_column_and_shape():
         ),
         pytest.param(
             "tolerate:\n  - reason: just because\n",
-            2, 5, "at least one of target, category, construct", "a list of tolerations",
+            2, 5, "at least one of target, category, construct, origin", "a list of tolerations",
             id="toleration-says-nothing",
         ),
         pytest.param(

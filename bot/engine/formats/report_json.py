@@ -88,6 +88,7 @@ def report_document(report: Report, *, tool_version: str, comparison: Comparison
             "template": finding.template,
             "code": finding.code,
             "reason": finding.reason,
+            "origin": finding.origin,
             "fingerprint": next(marks),  # in the same order as the list they were computed for
         }
 

@@ -94,6 +94,7 @@ def _compile_globs(patterns: Sequence[str]) -> wcglob.WcMatcher | None:
 
 Patterns = Annotated[tuple[str, ...], BeforeValidator(_one_or_many)]
 Categories = Annotated[tuple[CategoryName, ...], BeforeValidator(_one_or_many)]
+Origins = Annotated[tuple[Literal["own", "stdlib", "third-party"], ...], BeforeValidator(_one_or_many)]
 SeverityValue = Annotated[SeverityName, BeforeValidator(_yaml_off)]
 
 
@@ -210,6 +211,9 @@ class Toleration(_Strict):
         default=None, description="a date, YYYY-MM-DD; the toleration stops applying after it"
     )
     owner: str | None = Field(default=None, description="who answers for it, e.g. '@team-payments'")
+    origin: Origins | None = Field(
+        default=None, description="whose code the target is: own, stdlib or third-party (or a list of them)"
+    )
 
     _line: int | None = PrivateAttr(default=None)
     _paths: wcglob.WcMatcher | None = PrivateAttr(default=None)
@@ -235,8 +239,8 @@ class Toleration(_Strict):
 
     @model_validator(mode="after")
     def _says_what(self) -> Toleration:
-        if self.target is None and self.category is None and self.constructs is None:
-            raise ValueError("a toleration must name at least one of target, category, construct")
+        if self.target is None and self.category is None and self.constructs is None and self.origin is None:
+            raise ValueError("a toleration must name at least one of target, category, construct, origin")
         return self
 
     def model_post_init(self, context: Any) -> None:
@@ -261,6 +265,7 @@ class Toleration(_Strict):
             ("category", self.category),
             ("construct", self.constructs),
             ("paths", self.paths),
+            ("origin", self.origin),
         ):
             if value is not None:
                 parts.append(f"{key} {', '.join(value)}")
@@ -269,8 +274,10 @@ class Toleration(_Strict):
     def reason_text(self) -> str:
         return f"{self.reason} (owner: {self.owner})" if self.owner else self.reason
 
-    def matches(self, *, path: str, construct: str, target: str | None, category: str) -> bool:
+    def matches(self, *, path: str, construct: str, target: str | None, category: str, origin: str | None = None) -> bool:
         if self.category is not None and category not in self.category:
+            return False
+        if self.origin is not None and origin not in self.origin:
             return False
         if self.constructs is not None and not _fnmatch_any(construct, self.constructs):
             return False
@@ -330,7 +337,7 @@ class Config(_Strict):
     tolerate: tuple[Toleration, ...] = Field(
         default=(),
         description="a list of tolerations, each a mapping with reason and at least one of "
-        "target, category, construct (optional: paths, expires, owner)",
+        "target, category, construct, origin (optional: paths, expires, owner)",
     )
 
     _source: str = PrivateAttr(default=RULES_FILE)
