@@ -58,6 +58,14 @@ def create_app(settings: Settings) -> FastAPI:
     def healthz(jobs: JobsDep) -> dict:
         return {"status": "ok", "queued": jobs.queue.pending()}
 
+    @app.get("/readyz")
+    def readyz(jobs: JobsDep) -> JSONResponse:
+        """Readiness, unlike /healthz's liveness: 200 only when this process can do its work now
+        (the key loads, a JWT can be signed with it, the store answers). Health checks use this."""
+        checks = _readiness(settings, jobs)
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+
     @app.get("/metrics")
     def metrics(jobs: JobsDep) -> Response:
         return Response(jobs.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
@@ -108,6 +116,31 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"status": outcome}, status_code=202)
 
     return app
+
+
+def _readiness(settings: Settings, jobs: Jobs) -> dict[str, str]:
+    from bot.github.auth import AppJWT
+
+    from .settings import private_key_problem
+
+    inline = settings.private_key.get_secret_value() if settings.private_key else None
+    problem = private_key_problem(settings.private_key_file, inline)  # read again: a key can vanish or rotate
+    checks = {"key": problem or "ok"}
+    if problem is None:
+        try:
+            pem = inline if inline is not None else settings.private_key_file.read_text()  # type: ignore[union-attr]
+            AppJWT(settings.app_id, pem)()
+            checks["jwt"] = "ok"
+        except Exception as error:  # noqa: BLE001 - any failure to sign means not ready
+            checks["jwt"] = f"cannot sign an App JWT: {type(error).__name__}"
+    else:
+        checks["jwt"] = "not tried: no usable key"
+    try:
+        jobs.store.has_completed("mockguard/readyz", 0, "0")
+        checks["store"] = "ok"
+    except Exception as error:  # noqa: BLE001 - an unreachable store means not ready
+        checks["store"] = f"does not answer: {type(error).__name__}"
+    return checks
 
 
 def _accept(jobs: Jobs, event: Event) -> str:

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 
 import click
 
+EXIT_CONFIGURATION = 2
+
 
 def _settings():
-    from pydantic import ValidationError
-
-    from .settings import Settings
+    """The whole configuration, checked before anything starts: every problem in one message and
+    exit status 2, no traceback; unknown MOCKGUARD_* variables are warned about."""
+    from .settings import ConfigurationError, load_settings
 
     try:
-        return Settings()
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())
-        raise click.ClickException(f"bad MOCKGUARD_* settings: {problems}") from None
+        settings, warnings = load_settings()
+    except ConfigurationError as error:
+        click.echo(error.message(), err=True)
+        sys.exit(EXIT_CONFIGURATION)
+    for warning in warnings:
+        click.echo(f"mockguard: warning: {warning}", err=True)
+    return settings
 
 
 @click.command()
