@@ -228,10 +228,10 @@ def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, Templat
     if not sites:
         return result
     head_lines = source_lines(head)
-    suppressions = find_suppressions(head, {line for s in sites for line in (s.line, s.line - 1)})
+    suppressions = find_suppressions(head, {line for s in sites for line in range(s.line - 1, max(s.end_line, s.line) + 1)})
     for site in sites:
         finding = _finding(novelty.path, site, head_lines, templates)
-        suppression = suppression_for(site.line, suppressions, head_lines)
+        suppression = suppression_for(site.line, suppressions, head_lines, end_line=site.end_line)
         if suppression is None:
             result.findings.append(finding)
         elif suppression.reason:
@@ -333,12 +333,14 @@ def _kind_of_test(path: str) -> str:
 
 
 def _message(site: Site, category: str, kind: str) -> str:
-    what = f"`{site.target}`" if site.target else None
+    # What was mocked, where, and the one-line fix; an advice may carry its own "instead".
+    advice = ADVICE[category]
     return BY_ID[site.rule].message.format(
-        mocked=f"{site.construct} of {what}" if what else site.construct,
+        mocked=f"`{site.construct}` of `{site.target}`" if site.target else f"`{site.construct}`",
         noun=NOUNS[category],
         kind=kind,
-        advice=ADVICE[category],
+        advice=advice,
+        fix=advice if " instead" in advice else f"{advice} instead",
         library=site.library,
         target=site.target,
         name=site.hints[0] if site.hints else "A name",

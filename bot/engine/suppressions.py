@@ -42,10 +42,14 @@ def find_suppressions(text: str, lines: set[int] | None = None) -> dict[int, Sup
     return found
 
 
-def suppression_for(site_line: int, suppressions: dict[int, Suppression], text_lines: list[str]) -> Suppression | None:
-    """The suppression on the site's line, or alone on the line above it."""
-    if site_line in suppressions:
-        return suppressions[site_line]
+def suppression_for(
+    site_line: int, suppressions: dict[int, Suppression], text_lines: list[str], *, end_line: int | None = None
+) -> Suppression | None:
+    """The suppression on any line of the site's call (a call that spans lines is often commented
+    on its closing line, where formatters leave the comment), or alone on the line above it."""
+    for line in range(site_line, max(end_line or site_line, site_line) + 1):
+        if line in suppressions:
+            return suppressions[line]
     above = site_line - 1
     if above in suppressions and text_lines[above - 1].lstrip().startswith("#"):
         return suppressions[above]

@@ -7,13 +7,15 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.engine import Finding, Report
-from bot.engine.formats.hints import debt_line
+from bot.engine.categories import ADVICE
+from bot.engine.formats.hints import REASONLESS_RULE, counts, debt_line, plural
 from bot.engine.rules import RULES
 from bot.engine.rulesfile import RULES_FILE
 
 from .markers import SUMMARY, finding_marker, review_marker
 
 SUMMARY_LIMIT = 65535  # GitHub's limit on a check run's summary and text
+FOLD_TEMPLATE_LINES = 12  # a longer template is folded, so several findings do not make a wall of code
 
 
 def _what(finding: Finding) -> str:
@@ -21,19 +23,45 @@ def _what(finding: Finding) -> str:
     return f"`{finding.construct}`{target} ({finding.category})"
 
 
+def _kind(path: str) -> str:
+    folders = path.lower().split("/")[:-1]
+    return "an end-to-end test" if any("e2e" in folder for folder in folders) else "an integration test"
+
+
+def _fix(finding: Finding) -> str:
+    advice = ADVICE.get(finding.category, ADVICE["generic"])
+    advice = advice if " instead" in advice else f"{advice} instead"
+    return advice[:1].upper() + advice[1:] + "."
+
+
 def finding_comment(finding: Finding, fingerprint: str) -> str:
-    """An inline review comment: what was mocked, why it hides bugs, the real-connection
-    template, and how to keep it on purpose."""
+    """An inline review comment. Its first lines say what was mocked, where, and the one-line
+    fix; why it hides bugs follows, then the real-connection template (folded when long) and how
+    to keep the mock on purpose."""
     doc = RULES.get(finding.rule)
+    where = f"`{finding.path}:{finding.line}`"
     # MG3xx findings are no mocks: a test that cannot fail (a swallowed or skipped failure).
     cannot_fail = finding.category == "cannot-fail"
-    headline = f"a test that cannot fail ({finding.construct})" if cannot_fail else f"new mock {_what(finding)}"
-    parts = [f"**mockguard {finding.rule}** · {headline} in an integration test", "", finding.message]
+    if finding.rule == REASONLESS_RULE:
+        parts = [f"**mockguard {finding.rule}** · `# mockguard: allow` without a reason at {where}", "",
+                 finding.message]
+    elif cannot_fail:
+        parts = [f"**mockguard {finding.rule}** · a test that cannot fail ({finding.construct}) in "
+                 f"{_kind(finding.path)} at {where}", "", finding.message]
+    else:
+        parts = [f"**mockguard {finding.rule}** · new mock {_what(finding)} in {_kind(finding.path)} at {where}",
+                 f"**Fix:** {_fix(finding)}"]
     if doc is not None:
-        parts += ["", f"**Why this hides bugs:** {doc.why_bad.strip()}"]
+        parts += ["", f"**Why this hides bugs:** {' '.join(doc.why_bad.split())}"]
     if finding.template:
-        fix = "Let it fail, against a service the test run starts:" if cannot_fail else "Use a real connection instead:"
-        parts += ["", f"**{fix}**", "", "```python", finding.template.rstrip(), "```"]
+        fix = "Let it fail, against a service the test run starts" if cannot_fail else "Use a real connection instead"
+        code = ["```python", finding.template.rstrip(), "```"]
+        lines = len(finding.template.rstrip().splitlines())
+        if lines > FOLD_TEMPLATE_LINES:
+            parts += ["", f"<details><summary>{fix}: a {lines}-line test to start from</summary>", "",
+                      *code, "", "</details>"]
+        else:
+            parts += ["", f"**{fix}:**", "", *code]
     parts += ["", _how_to_tolerate(finding), "", finding_marker(fingerprint)]
     return "\n".join(parts)
 
@@ -60,7 +88,7 @@ def resolved_comment(old_body: str, fingerprint: str, head_sha: str) -> str:
 
 def review_body(head_sha: str, inline: int, outside: Sequence[tuple[Finding, str]]) -> str:
     total = inline + len(outside)
-    parts = [f"**mockguard** found {total} new mock{'s' if total != 1 else ''} in integration tests."]
+    parts = [f"**mockguard** found {plural(total, 'new mock')} in integration tests."]
     if outside:
         parts += ["", "These are on lines GitHub does not accept review comments on, so they are listed here:", ""]
         for finding, fingerprint in outside:
@@ -71,22 +99,25 @@ def review_body(head_sha: str, inline: int, outside: Sequence[tuple[Finding, str
 
 
 def table(findings: Sequence[Finding]) -> str:
-    if not findings:
+    mocks = [f for f in findings if f.rule != REASONLESS_RULE]  # an allow comment is not a mock
+    if not mocks:
         return ""
-    counts = Counter((f.path, f.category) for f in findings)
+    per_file = Counter((f.path, f.category) for f in mocks)
     rows = ["| File | Category | New mocks |", "| --- | --- | ---: |"]
-    rows += [f"| `{path}` | {category} | {n} |" for (path, category), n in sorted(counts.items())]
+    rows += [f"| `{path}` | {category} | {n} |" for (path, category), n in sorted(per_file.items())]
     return "\n".join(rows)
 
 
 def check_title(report: Report) -> str:
-    n, blocking = len(report.findings), len(report.blocking)
+    numbers = counts(report)
+    n, blocking = numbers["mocks"], numbers["mocks_blocking"]
+    reasonless = (f", {plural(numbers['reasonless'], '`# mockguard: allow` comment')} without a reason"
+                  if numbers["reasonless"] else "")
     if n == 0:
-        return "No new mocks in integration tests"
-    noun = "mock" if n == 1 else "mocks"
+        return f"No new mocks in integration tests{reasonless}"
     if blocking:
-        return f"{n} new {noun} in integration tests ({blocking} blocking)"
-    return f"{n} new {noun} in integration tests (warnings only)"
+        return f"{plural(n, 'new mock')} in integration tests ({blocking} blocking){reasonless}"
+    return f"{plural(n, 'new mock')} in integration tests (warnings only){reasonless}"
 
 
 def conclusion(report: Report) -> str:
@@ -97,9 +128,12 @@ def conclusion(report: Report) -> str:
 
 def check_summary(report: Report, extra: Sequence[str] = ()) -> str:
     s = report.summary()
+    numbers = counts(report)
+    reasonless = (f" {plural(numbers['reasonless'], '`# mockguard: allow` comment')} without a reason."
+                  if numbers["reasonless"] else "")
     parts = [
-        f"Checked {s['files_checked']} integration test file(s): {s['findings']} new mock(s), "
-        f"{s['blocking']} blocking, {s['tolerated']} tolerated, {s['suppressed']} allowed in the code.",
+        f"Checked {plural(s['files_checked'], 'integration test file')}: {plural(numbers['mocks'], 'new mock')}, "
+        f"{numbers['mocks_blocking']} blocking, {s['tolerated']} tolerated, {s['suppressed']} allowed in the code.{reasonless}",
     ]
     if report.findings:
         parts += ["", table(report.findings)]
@@ -121,7 +155,8 @@ def annotations(report: Report) -> list[dict]:
             "start_line": finding.line,
             "end_line": max(finding.end_line, finding.line),
             "annotation_level": level.get(finding.severity, "notice"),
-            "title": f"{finding.rule}: new mock {finding.construct}"[:255],
+            "title": (f"{finding.rule}: `# mockguard: allow` without a reason" if finding.rule == REASONLESS_RULE
+                      else f"{finding.rule}: new mock {finding.construct}")[:255],
             "message": finding.message[:60000] or "New mock in an integration test",
         }
         if finding.template:
@@ -131,10 +166,12 @@ def annotations(report: Report) -> list[dict]:
 
 
 def summary_comment(report: Report, head_sha: str, new: int, resolved: int) -> str:
-    s = report.summary()
+    numbers = counts(report)
     if report.findings:
-        headline = (f"**mockguard**: {s['findings']} new mock(s) in integration tests at {head_sha[:7]}, "
-                    f"{s['blocking']} blocking the merge.")
+        headline = (f"**mockguard**: {plural(numbers['mocks'], 'new mock')} in integration tests at {head_sha[:7]}, "
+                    f"{numbers['mocks_blocking']} blocking the merge.")
+        if numbers["reasonless"]:
+            headline += f" {plural(numbers['reasonless'], '`# mockguard: allow` comment')} without a reason."
     else:
         headline = f"**mockguard**: no new mocks in integration tests at {head_sha[:7]}. ✅"
     parts = [headline, "", f"Since the last push: {new} new, {resolved} resolved."]

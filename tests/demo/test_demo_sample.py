@@ -85,6 +85,6 @@ def test_everything_started_is_stopped_and_no_file_remains(demo):
 def test_the_summary_comment_and_review_were_posted(demo):
     _, _, result = demo
     assert len(result["summary_comments"]) == 1
-    assert "3 new mock(s) in integration tests" in result["summary_comments"][0]
+    assert "3 new mocks in integration tests" in result["summary_comments"][0]
     assert result["review_bodies"] == [result["review_bodies"][0]]
     assert "found 3 new mocks" in result["review_bodies"][0]

@@ -494,3 +494,52 @@ def test_an_unreadable_file_next_to_a_blocking_finding_is_exit_1(repo):
     run = repo.check("--base", "base", "--head", "head", fmt="text")
     assert run.returncode == 1
     assert f"{T}:{MOCK_LINE}:10: MG101" in run.stdout and f"{lost}: could not be read" in run.stdout
+
+
+# --- words ------------------------------------------------------------------------------------------
+
+
+def test_messages_say_instead_once_and_name_an_e2e_test(repo):
+    e2e = "tests/e2e/test_clock.py"
+    head = (
+        "from freezegun import freeze_time\nfrom unittest.mock import patch\nfrom responses import RequestsMock\nimport responses\n\n\n"
+        "@freeze_time('2024-01-01')\ndef test_clock(client):\n    assert client.get('/now').ok\n\n\n"
+        "@responses.activate\ndef test_remote(client):\n    assert client.get('/remote').ok\n"
+    )
+    run = repo.change({e2e: CLEAN}, {e2e: head}).check_change()
+    messages = [f["message"] for f in run.report["findings"]]
+    assert messages, run.stdout
+    for message in messages:
+        assert message.count("instead") == 1, message
+        assert "in an end-to-end test" in message, message
+        assert "New responses replaces" not in message
+    assert any(m.startswith("New mock `freezegun`") for m in messages), messages
+
+
+def test_an_allow_on_any_line_of_a_multi_line_call_suppresses_it(repo):
+    head = (
+        "from unittest.mock import patch\n\n\n"
+        "def test_threads(client):\n"
+        "    with patch(\n"
+        "        'app.mailer.send',\n"
+        "        return_value=None,\n"
+        "    ):  # mockguard: allow the relay has no test instance\n"
+        "        assert client.get('/threads').ok\n"
+        "    with patch(\n"
+        "        'app.mailer.other',  # mockguard: allow nor this one\n"
+        "    ):\n"
+        "        pass\n"
+    )
+    run = repo.change({T: CLEAN}, {T: head}).check_change()
+    assert run.returncode == 0, run.stdout
+    assert [(s["line"], s["reason"]) for s in run.report["suppressed"]] == [
+        (5, "the relay has no test instance"),
+        (10, "nor this one"),
+    ]
+
+
+def test_a_reasonless_allow_is_not_counted_as_a_new_mock(repo):
+    head = MOCKED.replace("create_websocket_manager'):", "create_websocket_manager'):  # mockguard: allow")
+    run = repo.change({T: CLEAN}, {T: head}).check("--base", "base", "--head", "head", fmt="text")
+    assert run.returncode == 1
+    assert run.stdout.splitlines()[-1] == "1 new mock (1 blocking), 1 `# mockguard: allow` comment without a reason (1 blocking) in 1 file checked"

@@ -92,9 +92,10 @@ class Rule:
     libraries the rule owns; `trigger_words` are words one of which stands on the first line of
     every site it finds (the prefilter skips a file or a statement without any: forget one and
     the rule silently finds nothing; a test checks every INVALID example against them).
-    `message` is the finding's message, formatted with `mocked` (what was done, e.g. "patch of
+    `message` is the finding's message, formatted with `mocked` (what was done, e.g. "`patch` of
     `app.db`"), `noun` (what it replaces), `kind` (an integration or end-to-end test), `advice`,
-    `library`, `target` and `name` (the name a mock is bound to).
+    `fix` (the advice ending in "instead" exactly once), `library`, `target` and `name` (the name
+    a mock is bound to).
     """
 
     id: ClassVar[str]
@@ -109,7 +110,7 @@ class Rule:
     libraries: ClassVar[tuple[Library, ...]] = ()
     trigger_words: ClassVar[frozenset[str]] = frozenset()
     trigger_prefixes: ClassVar[tuple[str, ...]] = ()  # e.g. moto's `mock_s3`, `mock_sqs`, ...
-    message: ClassVar[str] = "New {mocked} replaces {noun} in {kind}; {advice} instead."
+    message: ClassVar[str] = "New mock {mocked} replaces {noun} in {kind}; {fix}."
 
     @classmethod
     def family(cls) -> str:

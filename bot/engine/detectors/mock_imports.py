@@ -25,7 +25,7 @@ class MockImport(Rule):
     use_instead = """
         Remove the import, and build the test on real connections (see the other rules' templates).
     """
-    message = "New import of {library} in {kind}; {advice} instead of mocking."
+    message = "New import of the mocking library {library} in {kind}; {fix}."
     VALID = ("import json\nfrom app import mocks_catalog\n",)
     INVALID = (
         Invalid("from unittest.mock import AsyncMock\n\ndef test_x():\n    pass\n", lines=(1,), construct="import"),

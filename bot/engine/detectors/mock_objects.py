@@ -113,7 +113,7 @@ class MockClassAlias(Rule):
     )
 
     trigger_words = frozenset(q.rsplit(".", 1)[-1] for q in MOCK_CLASSES)
-    message = "`{name}` is bound to the mock class {target}; {advice} instead."
+    message = "`{name}` is bound to the mock class {target} in {kind}; {fix}."
 
     def on_reference(self, qualified, node, ctx):
         if ctx.how != "assign" or qualified not in MOCK_CLASSES:

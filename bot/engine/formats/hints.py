@@ -35,18 +35,37 @@ def _test_function_start(lines: list[str]) -> int:
     return 0
 
 
+REASONLESS_RULE = "MG110"  # `# mockguard: allow` without a reason: a finding, but not a new mock
+
+
+def counts(report: Report) -> dict[str, int]:
+    """The summary's numbers with reason-less allow comments apart from the new mocks they stand on."""
+    blocking = set(report.blocking)
+    mocks = [f for f in report.findings if f.rule != REASONLESS_RULE]
+    reasonless = [f for f in report.findings if f.rule == REASONLESS_RULE]
+    return {
+        "mocks": len(mocks),
+        "mocks_blocking": sum(f in blocking for f in mocks),
+        "reasonless": len(reasonless),
+        "reasonless_blocking": sum(f in blocking for f in reasonless),
+    }
+
+
 def summary_line(report: Report) -> str:
     """`3 new mocks (3 blocking), 1 suppressed, 1 tolerated in 5 files checked`."""
-    counts = report.summary()
-    new = counts["findings"]
-    parts = [f"{_plural(new, 'new mock')} ({counts['blocking']} blocking)" if new else "no new mocks"]
-    if counts["suppressed"]:
-        parts.append(f"{counts['suppressed']} suppressed")
-    if counts["tolerated"]:
-        parts.append(f"{counts['tolerated']} tolerated")
-    if counts["notices"]:
-        parts.append(_plural(counts["notices"], "notice"))
-    return f"{', '.join(parts)} in {_plural(counts['files_checked'], 'file')} checked"
+    summary = report.summary()
+    numbers = counts(report)
+    new = numbers["mocks"]
+    parts = [f"{plural(new, 'new mock')} ({numbers['mocks_blocking']} blocking)" if new else "no new mocks"]
+    if numbers["reasonless"]:
+        parts.append(f"{plural(numbers['reasonless'], '`# mockguard: allow` comment')} without a reason ({numbers['reasonless_blocking']} blocking)")
+    if summary["suppressed"]:
+        parts.append(f"{summary['suppressed']} suppressed")
+    if summary["tolerated"]:
+        parts.append(f"{summary['tolerated']} tolerated")
+    if summary["notices"]:
+        parts.append(plural(summary["notices"], "notice"))
+    return f"{', '.join(parts)} in {plural(summary['files_checked'], 'file')} checked"
 
 
 def debt_line(report: Report) -> str | None:
@@ -56,5 +75,8 @@ def debt_line(report: Report) -> str | None:
     return f"integration-test mocks in the files this change touches: {report.mocks_before} -> {report.mocks_after}"
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def plural(count: int, noun: str, suffix: str = "s") -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}{suffix}"
+
+
+_plural = plural
