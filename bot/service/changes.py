@@ -24,7 +24,7 @@ from unidiff import PatchSet
 
 from bot.engine import FileChange, lines_from_patch, lines_from_texts
 from bot.engine.rulesfile import RULES_FILE, Config
-from bot.github import ChangedFile, InstallationClient, PullRequest, commentable_lines
+from bot.github import ChangedFile, InstallationClient, NotFound, PullRequest, commentable_lines
 from bot.github.gitfetch import fetch
 from bot.gitrepo import GitError, Revisions, git, read_change
 
@@ -59,17 +59,25 @@ def read_changes(inst: InstallationClient, repo: str, pull: PullRequest, config:
         # branch has moved on, only the merge base's text matches their deleted-line numbers.
         base_sha = inst.merge_base(repo, base_sha, head_sha)
 
-    def read(entry: ChangedFile) -> tuple[str | None, str | None]:
+    def read(entry: ChangedFile) -> tuple[str | None, str | None] | NotFound:
         path, previous = entry.path, entry.previous_path
-        head_text = inst.blob_text(repo, entry.blob_sha) if entry.blob_sha else inst.file_text(repo, path, head_sha)
-        base_text = None if entry.status == "added" else inst.file_text(repo, previous or path, base_sha)
+        try:
+            head_text = inst.blob_text(repo, entry.blob_sha) if entry.blob_sha else inst.file_text(repo, path, head_sha)
+            base_text = None if entry.status == "added" else inst.file_text(repo, previous or path, base_sha)
+        except NotFound as error:  # a blob GitHub cannot serve: this file is lost, not the whole check
+            return error
         return base_text, head_text
 
     # Blobs are fetched a few at a time; the client's per-installation slots keep it polite.
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="blobs") as pool:
         texts = list(pool.map(read, wanted))
-    for entry, (base_text, head_text) in zip(wanted, texts):
+    for entry, read_texts in zip(wanted, texts):
         path, previous, patch = entry.path, entry.previous_path, entry.patch
+        if isinstance(read_texts, NotFound):
+            result.unanalysed.append(path)
+            result.notes.append(f"`{path}` could not be read from GitHub ({read_texts}); it was NOT analysed.")
+            continue
+        base_text, head_text = read_texts
         if patch:
             added, deleted = lines_from_patch(patch)
         else:
@@ -201,15 +209,18 @@ def _pytest_files(local: Path, head: str) -> dict[str, str]:
 
 def read_with_git(fetched: GitPull, config: Config) -> PullChanges:
     """The change between merge base and head, read as `mockguard check` reads it."""
-    changes, notices = read_change(fetched.path, Revisions(fetched.merge_base, fetched.head_sha), paths=[PYTHON],
-                                   wanted=config.is_integration_test)
+    read = read_change(fetched.path, Revisions(fetched.merge_base, fetched.head_sha), paths=[PYTHON],
+                       wanted=config.is_integration_test)
+    changes, notices = read.changes, read.notices
     result = PullChanges(changes=changes, paths={c.path for c in changes})
     result.notes = [f"`{notice.path}`: {notice.message}" if notice.path else notice.message for notice in notices]
+    result.unanalysed += read.unreadable  # a blob git could not get: named in the check, never a silent pass
     # GitHub accepts review comments on the lines of its diff's hunks (3 lines of context).
     reported = {c.path for c in changes if c.status != "source"}
     if reported:
+        hunks_of = [PYTHON] if not read.unreadable else [f":(literal){path}" for path in sorted(reported)]
         diff = git(fetched.path, "diff", "--no-color", "--no-ext-diff", "-M", "-U3", fetched.merge_base,
-                   fetched.head_sha, "--", PYTHON).decode("utf-8", "surrogateescape")
+                   fetched.head_sha, "--", *hunks_of).decode("utf-8", "surrogateescape")
         for patched in PatchSet(io.StringIO(diff)):
             path = patched.path
             if path in reported:
