@@ -119,7 +119,9 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _readiness(settings: Settings, jobs: Jobs) -> dict[str, str]:
-    from bot.github.auth import AppJWT
+    import time
+
+    import jwt
 
     from .settings import private_key_problem
 
@@ -129,7 +131,9 @@ def _readiness(settings: Settings, jobs: Jobs) -> dict[str, str]:
     if problem is None:
         try:
             pem = inline if inline is not None else settings.private_key_file.read_text()  # type: ignore[union-attr]
-            AppJWT(settings.app_id, pem)()
+            now = int(time.time())
+            # The App JWT GitHub's token endpoint takes (RS256, iss = App id); signed here, never sent.
+            jwt.encode({"iat": now - 60, "exp": now + 540, "iss": str(settings.app_id)}, pem, algorithm="RS256")
             checks["jwt"] = "ok"
         except Exception as error:  # noqa: BLE001 - any failure to sign means not ready
             checks["jwt"] = f"cannot sign an App JWT: {type(error).__name__}"
