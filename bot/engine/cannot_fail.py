@@ -510,13 +510,23 @@ def _origin(name: str, source: Source) -> str:
     return f"{imported}.{rest}" if rest else imported
 
 
+# Libraries whose calls compute in the process: not a service, not the system under test.
+_LOCAL_LIBRARIES = {
+    "pytest", "pytest_asyncio", "anyio", "hypothesis", "numpy", "np", "pandas", "pd", "attr", "attrs",
+    "pydantic", "rich", "click", "tests", "conftest", "torch", "tensorflow", "jax", "sklearn", "scipy",
+    "PIL", "matplotlib", "polars", "pyarrow", "dateutil", "pytz", "jinja2", "markdown", "bs4", "lxml",
+    "jsonschema", "msgpack", "orjson", "ujson", "cryptography", "jwt", "faker", "freezegun", "tqdm",
+}
+_ADDRESS_WORDS = {"url", "uri", "host", "hostname", "port", "endpoint", "dsn", "address", "addr"}
+
+
 def _is_project_module(module: str) -> bool:
     top = module.lstrip(".").split(".")[0]
     if module.startswith("."):
         return True
     if not top or top in sys.stdlib_module_names or top in _PURE_MODULES or top in _IO_MODULES:
         return False
-    return top not in {"pytest", "pytest_asyncio", "anyio", "hypothesis", "numpy", "pandas", "attr", "attrs", "pydantic", "rich", "click", "tests", "conftest"}
+    return top not in _LOCAL_LIBRARIES
 
 
 def io_call(call: ast.Call, source: Source, function: Function | None, awaited: bool = False) -> str | None:
@@ -548,6 +558,10 @@ def io_call(call: ast.Call, source: Source, function: Function | None, awaited: 
     if awaited:
         return name
     if _name_words(method) & (_CLIENT_WORDS | {"connect", "send", "fetch", "request", "publish", "query"}):
+        return name
+    # Handed an address (`session.get(url)`, `probe(host, port)`): it talks to something.
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    if any(_name_words(dotted(a) or "") & _ADDRESS_WORDS for a in arguments if isinstance(a, (ast.Name, ast.Attribute))):
         return name
     return None
 

@@ -33,13 +33,13 @@ BULLETS = {
         "n_injected_rollback", "n_pytest_raises", "n_retry_last_attempt", "n_poll_deadline",
         "n_deadline_pass", "n_cleanup", "n_conftest_teardown", "n_import_guard", "n_local_parsing",
         "n_local_dict", "n_keyerror", "n_main_only", "n_outcome_asserted", "n_state_after",
-        "n_unittest_assert_in_handler", "n_wait_fixture_raise", "n_unit_and_prod", "n_product_integration_module", "n_bad_input_then_outcome", "n_check_helper_after",
+        "n_unittest_assert_in_handler", "n_wait_fixture_raise", "n_unit_and_prod", "n_product_integration_module", "n_bad_input_then_outcome", "n_check_helper_after", "p_session_url", "n_gpu_skip",
     ],
     "skip when the service is down": [
         "p_skip_in_handler", "p_skiptest", "p_bare_return", "p_probe_skip", "p_skipif_probe",
         "p_flag_then_skip", "p_xfail_handler", "p_raise_skiptest", "p_pytestmark_probe",
         "p_async_probe_return", "p_method_status",
-        "n_env_skips", "n_credentials_skip",
+        "n_env_skips", "n_credentials_skip", "n_file_not_found_skip",
     ],
     "assertion that cannot fail": [
         "p_assert_true", "p_or_true", "p_len_ge_zero", "p_alternative_asserted", "p_unittest_assert_true",
