@@ -47,7 +47,9 @@ def apply_policy(findings: Sequence[Finding], config: Config, *, today: date) ->
     used: set[int] = set()
     would_have: dict[int, int] = {}  # expired toleration -> findings it no longer covers
     for finding in findings:
-        severity = _at_most(config.severity_for(finding.category), RULE_DEFAULT_SEVERITY.get(finding.rule))
+        severity = config.rule_severity(finding.rule) or _at_most(
+            config.severity_for(finding.category), RULE_DEFAULT_SEVERITY.get(finding.rule)
+        )
         if severity == "off":
             continue
         finding = replace(finding, severity=severity)

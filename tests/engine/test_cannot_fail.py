@@ -155,6 +155,14 @@ def test_the_category_severity_applies(repo):
     assert off.report["findings"] == []
 
 
+def test_a_rule_id_in_severity_wins_over_its_category(repo):
+    rules = "version: 1\nseverity:\n  MG303: error\n  MG301: 'off'\n"
+    files = {T: SWALLOW.format(comment=""), "tests/integration/test_cache.py": SKIPIF}
+    run = run_check(repo, files, base={".github/mockguard.yml": rules})
+    assert run.returncode == 1
+    assert [(f["rule"], f["severity"]) for f in run.report["findings"]] == [("MG303", "error")]
+
+
 def test_allow_with_a_reason_suppresses_and_without_one_is_mg110(repo):
     run = run_check(repo, {T: SWALLOW.format(comment="  # mockguard: allow the chat relay has no test instance")})
     assert run.returncode == 0

@@ -479,8 +479,11 @@ def test_without_a_reader_templates_are_named_but_not_read():
 def test_every_category_has_a_severity_and_a_template_key_and_nothing_else():
     from bot.engine.rulesfile.schema import Severities, Templates
 
-    for model in (Severities, Templates):
-        assert [info.alias or name for name, info in model.model_fields.items()] == list(CATEGORIES)
+    from bot.engine.rules import RULES
+
+    assert [info.alias or name for name, info in Templates.model_fields.items()] == list(CATEGORIES)
+    # severity also takes a rule id (`MG303: error`), over its category
+    assert [info.alias or name for name, info in Severities.model_fields.items()] == [*CATEGORIES, *RULES]
     every = "".join(f"  {c}: warning\n" for c in CATEGORIES)
     config = load_config("severity:\n" + every)
     assert {config.severity_for(c) for c in CATEGORIES} == {"warning"}

@@ -5,7 +5,8 @@ misspelt key is an error and never a silently ignored setting: a typo must not t
 Each field's `description` is the expected shape that error messages quote (see `errors.py`).
 
 Severities and templates have one key per category, derived from `bot.engine.model.CATEGORIES`:
-adding a category to that one list adds its `severity:` and `templates:` keys here.
+adding a category to that one list adds its `severity:` and `templates:` keys here. `severity:`
+also takes a rule id (`MG303: error`), which wins over the rule's category.
 
 File selection (`Config.is_integration_test`):
 - Without `files.include`, the default rule: a `.py` file counts when one of its DIRECTORY segments is
@@ -41,6 +42,7 @@ from pydantic import (
 from wcmatch import glob as wcglob
 
 from ..model import CATEGORIES, Category
+from ..rules import RULES
 from .errors import RULES_FILE
 
 BUILTIN = "builtin"
@@ -152,6 +154,7 @@ def _per_category(name: str, doc: str, annotation: Any, default: str, descriptio
 
 
 _SEVERITY_SHAPE = "one of error, warning, notice, off"
+RULE_IDS: tuple[str, ...] = tuple(RULES)
 _TEMPLATE_SHAPE = "'builtin' or a repository path to a .py template, e.g. 'tests/templates/ws.py'"
 
 
@@ -180,6 +183,10 @@ else:
     Severities = _per_category(
         "Severities", "Severity per category; `off` drops that category's findings.",
         SeverityValue, "error", _SEVERITY_SHAPE, _Strict)
+    # And one optional key per rule id (`MG303: error`): a rule's own severity wins over its category's.
+    Severities = create_model(
+        "Severities", __base__=Severities, __module__=__name__,
+        **{rule: (SeverityValue | None, Field(None, description=_SEVERITY_SHAPE)) for rule in RULE_IDS})
     Templates = _per_category(
         "Templates", "Which real-connection template each category suggests.",
         str, BUILTIN, _TEMPLATE_SHAPE, _TemplateChoices)
@@ -374,6 +381,10 @@ class Config(_Strict):
         if self.files._included is not None:
             return bool(self.files._included.match(path))
         return is_default_integration_path(path)
+
+    def rule_severity(self, rule: str) -> str | None:
+        """The severity the file gives this rule id itself, if it does."""
+        return getattr(self.severity, rule, None) if rule in RULE_IDS else None
 
     def severity_for(self, category: str) -> str:
         field = _field_name(category)
