@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 from .categories import category_of_words, words
 from .diff import source_lines
+from .first_pass import code_only
 from .model import FileChange, Finding, Site
 from .novelty import moved_between_files, new_sites
 from .rules import CANNOT_FAIL_TRIGGER_WORDS
@@ -194,16 +195,20 @@ class Source:
     path: str
     text: str
     lines: list[str] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)  # the same lines with strings and comments blanked
     chunks: list[Chunk] = field(default_factory=list)
     parsed: dict[int, ast.Module | None] = field(default_factory=dict)
     _imports: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         self.lines = source_lines(self.text, keepends=True)
-        self.chunks = split_chunks(self.lines)
+        # Cut where the code (not a string's text) starts a top-level statement.
+        self.code = source_lines(code_only(self.text), keepends=True)
+        self.chunks = split_chunks(self.code)
 
     def chunk_text(self, chunk: Chunk) -> str:
-        return "".join(self.lines[chunk.start : chunk.end])
+        """The chunk's code, strings and comments blanked: what trigger words are looked for in."""
+        return "".join(self.code[chunk.start : chunk.end])
 
     def module(self, chunk: Chunk) -> ast.Module | None:
         if chunk.start not in self.parsed:
@@ -215,11 +220,16 @@ class Source:
         ends = [chunk.end] + [c.end for c in self.chunks if c.end > chunk.end][:3]
         for end in ends:
             try:
-                tree = ast.parse("\n" * chunk.start + "".join(self.lines[chunk.start : end]))
-                return tree
+                return ast.increment_lineno(ast.parse("".join(self.lines[chunk.start : end])), chunk.start)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
         return None
+
+    def whole(self) -> ast.Module | None:
+        try:
+            return ast.parse(self.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
 
     def touched_chunks(self, lines: Iterable[int]) -> list[Chunk]:
         starts = [c.start for c in self.chunks]
@@ -294,15 +304,26 @@ def last(name: str | None) -> str:
     return (name or "").rsplit(".", 1)[-1]
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_LEAVES = (ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+
+
 def _walk_local(nodes: Iterable[ast.AST]) -> Iterable[ast.AST]:
-    """Every node under `nodes`, not entering nested functions, lambdas or classes."""
+    """Every node under `nodes` in source order, not entering nested functions, lambdas or classes."""
     stack = list(nodes)[::-1]
     while stack:
         node = stack.pop()
         yield node
-        for child in reversed(list(ast.iter_child_nodes(node))):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                stack.append(child)
+        if isinstance(node, _LEAVES):
+            continue
+        children = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                children.extend(v for v in value if isinstance(v, ast.AST) and not isinstance(v, _SCOPES))
+            elif isinstance(value, ast.AST) and not isinstance(value, _SCOPES):
+                children.append(value)
+        stack.extend(reversed(children))
 
 
 def _names_read(node: ast.AST) -> set[str]:
@@ -375,7 +396,12 @@ class Function:
     qualified: str
     role: str  # test | fixture | setup | teardown | helper | main-only
     params: set[str]
-    first_yield: int | None  # fixtures: code after the first yield is teardown
+
+    @property
+    def first_yield(self) -> int | None:
+        """Fixtures: code after the first `yield` is teardown."""
+        yields = [n.lineno for n in _walk_local(self.node.body) if isinstance(n, (ast.Yield, ast.YieldFrom))]
+        return min(yields) if yields else None
 
 
 def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -417,8 +443,7 @@ def _functions(tree: ast.Module) -> Iterable[Function]:
                     role = "teardown"
                 args = node.args
                 params = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)} - {"self", "cls"}
-                yields = [n.lineno for n in _walk_local(node.body) if isinstance(n, (ast.Yield, ast.YieldFrom))]
-                yield Function(node, f"{prefix}{node.name}", role, params, min(yields) if yields else None)
+                yield Function(node, f"{prefix}{node.name}", role, params)
                 yield from visit(node.body, f"{prefix}{node.name}.", in_class, role)
             elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith)):
                 # functions defined under module-level conditions or guards
@@ -464,10 +489,23 @@ class FunctionContext:
     def __init__(self, function: Function, source: Source):
         self.function = function
         self.source = source
-        self.parents: dict[int, ast.AST] = {}
-        for node in _walk_local([function.node]):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
+        self._parents: dict[int, ast.AST] | None = None
+        self._nodes: list[ast.AST] | None = None
+
+    @property
+    def nodes(self) -> list[ast.AST]:
+        if self._nodes is None:
+            self._nodes = list(_walk_local(self.function.node.body))
+        return self._nodes
+
+    @property
+    def parents(self) -> dict[int, ast.AST]:
+        if self._parents is None:
+            self._parents = {}
+            for node in _walk_local([self.function.node]):
+                for child in ast.iter_child_nodes(node):
+                    self._parents[id(child)] = node
+        return self._parents
 
     def ancestors(self, node: ast.AST) -> Iterable[ast.AST]:
         current = self.parents.get(id(node))
@@ -492,10 +530,10 @@ class FunctionContext:
     def statements_after(self, node: ast.AST) -> list[ast.AST]:
         """Every node of the function that starts after `node` ends (what runs afterwards)."""
         end = getattr(node, "end_lineno", node.lineno)
-        return [n for n in _walk_local(self.function.node.body) if getattr(n, "lineno", 0) > end]
+        return [n for n in self.nodes if getattr(n, "lineno", 0) > end]
 
     def statements_before(self, node: ast.AST) -> list[ast.AST]:
-        return [n for n in _walk_local(self.function.node.body) if getattr(n, "end_lineno", 10**9) < node.lineno]
+        return [n for n in self.nodes if getattr(n, "end_lineno", 10**9) < node.lineno]
 
 
 # --- I/O, probes and substitutes ----------------------------------------------------------------
@@ -787,20 +825,24 @@ class Analysis:
         self.helpers = helpers  # status helpers found so far in the change, by name
         self.found: list[Found] = []
         self.calls: list[tuple[str, ast.Call, FunctionContext]] = []  # calls, for MG305's callers
+        self.passed: set[str] = set()  # functions handed to another call (`wait_until(self._up)`)
 
     def run(self) -> None:
         chunks = [c for c in self.source.touched_chunks(self.wanted) if _TRIGGER.search(self.source.chunk_text(c))]
         if not chunks:
             return
         main_only = _main_only_functions(self.source) if "__main__" in self.source.text else set()
-        for chunk in chunks:
-            tree = self.source.module(chunk)
+        # Many touched statements (a new file): one parse of the whole file is cheaper than many.
+        whole = self.source.whole() if len(chunks) > 3 else None
+        for tree in [whole] if whole is not None else (self.source.module(c) for c in chunks):
             if tree is None:
                 continue
             self._module_level(tree)
             for function in _functions(tree):
-                if function.node.name in main_only:
-                    continue
+                node = function.node
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                if function.node.name in main_only or not self._touches(first, node.end_lineno or node.lineno):
+                    continue  # a function the change does not touch holds no new site
                 self._function(function)
 
     # module level: `pytestmark = pytest.mark.skipif(probe, ...)`, `if not probe(): pytest.skip(..., allow_module_level=True)`
@@ -820,7 +862,7 @@ class Analysis:
         context = FunctionContext(function, self.source)
         for decorator in function.node.decorator_list:
             self._marker(decorator, function.qualified, function.role)
-        for node in _walk_local(function.node.body):
+        for node in context.nodes:
             if isinstance(node, ast.Try) or (sys.version_info >= (3, 11) and isinstance(node, getattr(ast, "TryStar", ()))):
                 for handler in node.handlers:
                     self._handler(node, handler, context)
@@ -834,6 +876,11 @@ class Analysis:
                 name = dotted(node.func)
                 if name:
                     self.calls.append((last(name), node, context))
+                for argument in [*node.args, *(k.value for k in node.keywords)]:
+                    if isinstance(argument, ast.Lambda):
+                        argument = argument.body.func if isinstance(argument.body, ast.Call) else argument.body
+                    if isinstance(argument, (ast.Name, ast.Attribute)):
+                        self.passed.add(last(dotted(argument)))
 
     def _touches(self, first: int, last_line: int) -> bool:
         return any(n in self.wanted for n in range(first, last_line + 1))
@@ -961,7 +1008,13 @@ class Analysis:
 
     def _status_helper(self, handler: ast.ExceptHandler, returns: list[ast.Return], function: Function, span: tuple[int, int], base: dict, error_name: str | None) -> None:
         value = returns[0].value if returns else None
-        if returns and is_success_value(value, error_name):
+        in_handler = {id(r) for r in returns}
+        others = [r.value for r in _walk_local(function.node.body) if isinstance(r, ast.Return) and id(r) not in in_handler]
+        # `return True` on a refused connection in a function that otherwise returns False
+        # answers a yes/no question ("does it refuse?"): a status, not a made-up success.
+        answers = isinstance(value, ast.Constant) and isinstance(value.value, bool) and any(
+            isinstance(o, ast.Constant) and o.value is (not value.value) for o in others)
+        if returns and is_success_value(value, error_name) and not answers:
             self._add(Found(rule="MG305", construct="made-up-success", line=handler.lineno, span=span, what=f"`{function.node.name}()` returns a made-up success (`{ast.unparse(value)}`) when `{base['target']}` fails", helper=function.node.name, **base))
             return
         said = f"`{ast.unparse(value)}`" if value is not None else "`None`"
@@ -1191,6 +1244,8 @@ def find_cannot_fail(selected: Sequence[FileChange], changes: Sequence[FileChang
 
     # MG305: a status helper is a site when no caller the change shows asserts what it returns.
     checked = {name for _, _, analysis in heads for name, call, context in analysis.calls if name in helpers and _caller_asserts(call, context)}
+    # A helper handed to another function (a wait-until loop, a retry) is judged by that function.
+    checked |= {name for _, _, analysis in heads for name in analysis.passed}
 
     fresh_by_file: list[tuple[FileChange, Source, list[Site]]] = []
     leftovers: list[Site] = []

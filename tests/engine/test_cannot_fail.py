@@ -49,7 +49,7 @@ BULLETS = {
     "status helper nobody checks": [
         "p_status_helper_branch", "p_made_up_success", "p_async_probe_return", "p_method_status",
         "p_skipif_probe",
-        "n_caller_asserts_status", "n_helper_asserted_direct",
+        "n_caller_asserts_status", "n_helper_asserted_direct", "n_waited_helper", "n_refusal_probe",
     ],
     "moved or re-expressed": [
         "n_moved_same_test", "n_reexpressed_skip", "n_moved_between_files", "n_reworded_skip",
