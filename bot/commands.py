@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NoReturn
@@ -13,12 +14,12 @@ from typing import NoReturn
 import click
 
 from .engine.analyse import analyse
-from .engine.rulesfile import RULES_FILE, Config, ConfigError, default_config, load_config, starter_text
+from .engine.rulesfile import RULES_FILE, Config, ConfigError, RulesVersion, choose_rules, load_config, starter_text
 from .engine.formats import FORMATS, Comparison, render, render_error
 from .engine.model import Notice
 from .engine.detectors.base import FAMILIES
 from .engine.rules import RULES
-from .gitrepo import GitError, Revisions, git_has_staged, missing_paths, read_at, read_change, resolve_revisions
+from .gitrepo import GitError, Revisions, file_history, git_has_staged, missing_paths, read_at, read_change, resolve_revisions
 
 EXIT_CLEAN, EXIT_BLOCKING, EXIT_ERROR = 0, 1, 2
 
@@ -143,7 +144,9 @@ def _stop(message: str, fmt: str, output: Path | None, revisions: Revisions | No
 
 def _rules(repo: Path, revisions: Revisions, config_file: Path | None) -> tuple[Config, list[Notice]]:
     """The rules that judge the change: the base revision's file (never the change's own copy,
-    so a change cannot relax its own gate), or --config. A changed copy in the change is checked too."""
+    so a change cannot relax its own gate), or --config. A changed copy in the change is checked too.
+    A base copy that does not load never locks the repository out: its newest earlier version that
+    loads (or the defaults) judges, said on stderr and in the report (`choose_rules`)."""
     def base_file(path: str) -> str | None:  # the team's template files, read where the rules are
         return read_at(repo, revisions.base, path)
 
@@ -154,14 +157,30 @@ def _rules(repo: Path, revisions: Revisions, config_file: Path | None) -> tuple[
             raise GitError(f"cannot read {config_file}: {error.strerror}") from error
         return load_config(text, str(config_file), read_file=base_file), []
     base_text = read_at(repo, revisions.base, RULES_FILE)
-    config = load_config(base_text, RULES_FILE, read_file=base_file) if base_text is not None else default_config()
+    choice = choose_rules(_rules_history(repo, revisions.base, base_text))
+    notices = choice.notices()
+    if choice.broken is not None:
+        click.echo(f"mockguard: {choice.headline()}\n{choice.broken}", err=True)
     head_text = _head_view(repo, revisions)(RULES_FILE)
-    notices = []
     if head_text is not None and head_text != base_text:
-        # A broken new copy is an error now, not on the next change.
-        load_config(head_text, RULES_FILE, read_file=_head_view(repo, revisions))
-        notices.append(Notice(RULES_FILE, "this change edits the rules file; it was validated, and applies from the next change on"))
-    return config, notices
+        try:
+            load_config(head_text, RULES_FILE, read_file=_head_view(repo, revisions))
+        except ConfigError as error:
+            if choice.broken is None:
+                raise  # a change that breaks a working rules file is refused now, not on the next change
+            click.echo(f"mockguard: this change's copy of {RULES_FILE} does not load either:\n{error}", err=True)
+            notices += [Notice(p.source, f"this change's copy does not load: {p.message}", line=p.line, level="warning")
+                        for p in error.problems]
+        else:
+            notices.append(Notice(RULES_FILE, "this change edits the rules file; it was validated, and applies from the next change on"))
+    return choice.config, notices
+
+
+def _rules_history(repo: Path, base: str, base_text: str | None) -> Iterator[RulesVersion]:
+    """The base's rules file, then its earlier versions newest first, read only as far as needed."""
+    yield RulesVersion(base, base_text, functools.partial(read_at, repo, base))
+    for commit in file_history(repo, base, RULES_FILE):
+        yield RulesVersion(commit, read_at(repo, commit, RULES_FILE), functools.partial(read_at, repo, commit))
 
 
 def _head_view(repo: Path, revisions: Revisions) -> Callable[[str], str | None]:

@@ -341,3 +341,10 @@ def read_at(repo: Path, revision: str, path: str) -> str | None:
     """One file's text at a revision, or None when it is not there."""
     out = subprocess.run(["git", "-C", str(repo), "show", f"{revision}:{path}"], capture_output=True)
     return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+
+
+def file_history(repo: Path, revision: str, path: str, limit: int = 100) -> list[str]:
+    """The commits of `revision`'s history that changed `path`, newest first (at most `limit`;
+    none when `revision` is not a commit, as the empty tree before a first commit)."""
+    out = git(repo, "log", f"--max-count={limit}", "--format=%H", revision, "--", path, check=False)
+    return out.decode().split()
