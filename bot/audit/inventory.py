@@ -19,6 +19,7 @@ from bot.engine.analyse import analyse
 from bot.engine.rulesfile import Config
 from bot.engine.diff import source_lines
 from bot.engine.model import FileChange, Finding, Notice, Report
+from bot.engine.real_fixtures import RealFixture, find_real_fixtures
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class Inventory:
     files_scanned: int
     notices: tuple[Notice, ...] = ()
     report: Report = field(default_factory=Report)  # what the engine said, for SARIF
+    # The repository's own real-connection fixtures per category, most used first (suggestions).
+    real_fixtures: Mapping[str, list[RealFixture]] = field(default_factory=dict)
 
     @property
     def sites(self) -> tuple[AuditSite, ...]:
@@ -116,7 +119,7 @@ def take_inventory(
             by_path.setdefault(finding.path, []).append(_site(finding, status))
     audits = [FileAudit(path, _group(files[path], sites)) for path, sites in by_path.items()]
     audits.sort(key=lambda f: (-f.open, -len(f.sites), f.path))
-    return Inventory(tuple(audits), len(changes), report.notices, report)
+    return Inventory(tuple(audits), len(changes), report.notices, report, find_real_fixtures(files))
 
 
 def _site(finding: Finding, status: str) -> AuditSite:

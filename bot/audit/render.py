@@ -161,6 +161,16 @@ def audit_document(inventory: Inventory, *, tool_version: str, revision: str) ->
 # --- markdown --------------------------------------------------------------------------------
 
 
+def _advice(inventory: Inventory, category: str) -> str:
+    """The repository's own real fixture for the category when it has one, else the general advice."""
+    fixtures = inventory.real_fixtures.get(category)
+    if fixtures:
+        best = fixtures[0]
+        used = f", used by {plural(best.uses, 'test')}" if best.uses else ""
+        return f"This repository already has `{best.name}` in {best.path}:{best.line}{used}: request it instead."
+    return f"{ADVICE.get(category, ADVICE['generic'])}."
+
+
 def _categories(file: FileAudit) -> list[str]:
     seen: dict[str, None] = {}
     for site in file.sites:
@@ -188,7 +198,7 @@ def render_markdown(inventory: Inventory, revision: str) -> str:
             out.append(f"- line {site.line}: {_what(site)} is {site.status}: {site.reason or ''}")
         out.append("")
         for category in _categories(file):
-            out.append(f"How to write these {category} tests for real: {ADVICE.get(category, ADVICE['generic'])}.")
+            out.append(f"How to write these {category} tests for real: {_advice(inventory, category)}")
             out += ["", "```python", builtin_template(category).code.strip(), "```", ""]
     for notice in inventory.notices:
         out.append(f"> {notice.path or ''}{':' + str(notice.line) if notice.line else ''}: {notice.message}")
@@ -261,7 +271,7 @@ def render_html(inventory: Inventory, revision: str) -> str:
             template = builtin_template(category)
             body.append(
                 f"<details class=\"advice\" data-category=\"{esc(category)}\"><summary>Write these {esc(category)} tests for real: "
-                f"{esc(ADVICE.get(category, ADVICE['generic']))}</summary><pre><code>{esc(template.code.strip())}</code></pre></details>"
+                f"{esc(_advice(inventory, category))}</summary><pre><code>{esc(template.code.strip())}</code></pre></details>"
             )
         body.append("</section>")
     if inventory.notices:

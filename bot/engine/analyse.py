@@ -19,6 +19,7 @@ from .rulesfile import Config, chosen_templates, default_config
 from .fallback import scan_tokens
 from .first_pass import code_only
 from .origin import origin_of, origin_sentence
+from .real_fixtures import with_suggestions
 from .model import FileChange, Finding, Notice, Report, Site
 from .novelty import moved_between_files, new_imports, new_sites
 from .policy import apply_policy
@@ -86,6 +87,8 @@ def analyse(
     # MG2xx: mocks that arrive through fixtures, helpers and hand-rolled patches (bot/engine/arrivals).
     arrived = find_arrivals(changes, selected, config, tree, [f for r in results for f in r.findings], templates)
     judged = [with_origin(f, tree) for f in (*arrived.findings, *cannot_fail.findings)]
+    named = {category: choice.fixture for category, choice in config.suggest.items()}
+    judged = with_suggestions(judged, [c.path for c in selected], tree, named)
     policy = apply_policy(judged, config, today=today or date.today())
     return Report(
         findings=tuple(policy.findings),

@@ -18,8 +18,8 @@ _MODULE_PATH = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 def origin_of(target: str | None, tree: Callable[[str], str | None] | None) -> str | None:
     """`own` when the target's top module is in the head tree (`app.py`, `app/__init__.py`, or
-    under `src/`), `stdlib` for the standard library, `third-party` for any other module when the
-    head tree could be looked at; None when unknown."""
+    under `src/`), `stdlib` for the standard library, `third-party` when a dependency file of the
+    head tree (pyproject.toml, requirements.txt, ...) names it; None when unknown."""
     if not target or not _MODULE_PATH.match(target):
         return None
     root = target.split(".", 1)[0]
@@ -27,7 +27,23 @@ def origin_of(target: str | None, tree: Callable[[str], str | None] | None) -> s
         return "own"
     if root in sys.stdlib_module_names:
         return "stdlib"
-    return "third-party" if tree is not None else None
+    if tree is not None and _declared_dependency(root, tree):
+        return "third-party"
+    # Neither in the tree nor declared: perhaps the code lives under another folder (a monorepo's
+    # backend/app): say nothing rather than something wrong.
+    return None
+
+
+# Where a Python project declares what it depends on.
+DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "requirements-dev.txt",
+                    "requirements/base.txt", "requirements/dev.txt", "requirements/test.txt", "Pipfile")
+
+
+def _declared_dependency(root: str, tree: Callable[[str], str | None]) -> bool:
+    """Whether a dependency file names the module's distribution (`redis`, `python-redis` aside:
+    the same name with `-` or `_`, as a word)."""
+    pattern = re.compile(r"(?<![A-Za-z0-9_.-])%s(?![A-Za-z0-9_])" % "[-_]".join(map(re.escape, root.split("_"))), re.IGNORECASE)
+    return any((text := tree(path)) is not None and pattern.search(text) for path in DEPENDENCY_FILES)
 
 
 def _module_files(root: str) -> tuple[str, ...]:

@@ -16,7 +16,8 @@ def test_sync():
 
 
 def _change(repo, rules: str | None = None):
-    base = {"app/__init__.py": "", "app/db.py": "engine = None\n", "tests/integration/test_sync.py": "def test_sync():\n    pass\n"}
+    base = {"app/__init__.py": "", "app/db.py": "engine = None\n", "tests/integration/test_sync.py": "def test_sync():\n    pass\n",
+            "pyproject.toml": "[project]\nname = 'app'\ndependencies = ['redis>=5', 'httpx']\n"}
     if rules is not None:
         base[".github/mockguard.yml"] = rules
     head = {**base, "tests/integration/test_sync.py": TEST}
@@ -32,6 +33,13 @@ def test_each_finding_says_whose_code_it_mocks(repo):
     assert "It mocks the boundary to `redis`." in by_target["redis.Redis.get"]["message"]
     assert by_target["shutil.disk_usage"]["origin"] == "stdlib"
     assert by_target["Client.send"]["origin"] is None  # an object, not a module path: not judged
+
+
+def test_a_module_neither_in_the_tree_nor_declared_gets_no_origin(repo):
+    base = {"tests/integration/test_sync.py": "def test_sync():\n    pass\n"}
+    head = {"tests/integration/test_sync.py": "from unittest.mock import patch\n\ndef test_sync():\n    with patch('backend_app.db.engine'):\n        pass\n"}
+    [finding] = repo.change(base, head).check_change().report["findings"]
+    assert finding["origin"] is None and "It mocks" not in finding["message"]
 
 
 def test_a_toleration_can_select_by_origin(repo):

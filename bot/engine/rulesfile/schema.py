@@ -316,7 +316,13 @@ ENVIRONMENT_TOLERATIONS: tuple[Toleration, ...] = (
 )
 
 
-_SECTIONS = ("files", "severity", "templates", "tolerate")
+_SECTIONS = ("files", "severity", "templates", "tolerate", "suggest")
+
+
+class Suggestion(_Strict):
+    """The repository's own real-connection fixture to suggest for one category."""
+
+    fixture: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="a pytest fixture's name, e.g. real_ws_client")
 
 
 class Config(_Strict):
@@ -345,6 +351,12 @@ class Config(_Strict):
         default=(),
         description="a list of tolerations, each a mapping with reason and at least one of "
         "target, category, construct, origin (optional: paths, expires, owner)",
+    )
+
+    suggest: dict[CategoryName, Suggestion] = Field(
+        default_factory=dict,
+        description="per category, the repository's own real-connection fixture to suggest, "
+        "e.g. {websocket: {fixture: real_ws_client}}",
     )
 
     _source: str = PrivateAttr(default=RULES_FILE)
