@@ -225,6 +225,13 @@ class InstallationClient:
             return self.blob_text(repo, blob)
         return text
 
+    def commits_touching(self, repo: str, path: str, ref: str, limit: int = 30) -> list[str]:
+        """The commits of `ref`'s history that changed `path`, newest first (one page)."""
+        def read() -> list[str]:
+            return [str(c.sha) for c in islice(self._repo(repo).get_commits(sha=ref, path=path), limit)]
+
+        return self._call("GET", f"GET /repos/{repo}/commits?path={path}", read)
+
     def blob_text(self, repo: str, sha: str) -> str:
         def read() -> str:
             blob = self._repo(repo).get_git_blob(sha)

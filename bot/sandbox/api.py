@@ -331,6 +331,18 @@ def get_tree(request: Request, owner: str, repo: str, tree_sha: str):
                        "truncated": truncated})
 
 
+@router.get(R + "/commits")
+def list_commits(request: Request, owner: str, repo: str):
+    sandbox = sandbox_of(request)
+    ctx = sandbox.context(request, owner, repo, READ_CONTENTS)
+    ref = request.query_params.get("sha") or sandbox.cfg.default_branch or "main"
+    sha = sandbox.resolve_ref(ref)
+    if sha is None:
+        raise errors.GitHubError(404, f"No commit found for SHA: {ref}")
+    shas = sandbox.git.log(sha, (request.query_params.get("path") or "").strip("/") or None)
+    return paginated(request, shas, lambda s: ctx.render.commit(sandbox.git.commit(s)), base=ctx.render.base)
+
+
 @router.get(R + "/commits/{ref}")
 def get_commit(request: Request, owner: str, repo: str, ref: str):
     sandbox = sandbox_of(request)

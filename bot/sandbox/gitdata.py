@@ -272,6 +272,14 @@ class GitRepo:
 
         return list(self._memo(("rev-list", base, head), compute))
 
+    def log(self, head: str, path: str | None = None) -> list[str]:
+        """Commits reachable from head, newest first; with `path`, those that changed it (GitHub's
+        `GET /repos/{owner}/{repo}/commits?sha=&path=`)."""
+        def compute() -> list[str]:
+            return self._run("log", "--format=%H", head, "--", *([path] if path else [])).decode().split()
+
+        return list(self._memo(("log", head, path), compute))
+
     def ls_tree(self, tree: str, path: str | None = None, *, recursive: bool = False) -> list[TreeEntry]:
         args = ["ls-tree", "-z", "-l"]
         if recursive:

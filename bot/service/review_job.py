@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bot.engine import Finding, Report
 from bot.engine.analyse import analyse
-from bot.engine.rulesfile import RULES_FILE, Config, ConfigError, default_config, load_config
+from bot.engine.rulesfile import RULES_FILE, ConfigError, RulesChoice, RulesVersion, choose_rules, load_config
 from bot.engine.formats.fingerprints import fingerprints
 from bot.github.gitfetch import GitFetchError
 from bot.gitrepo import GitError
@@ -177,9 +177,8 @@ class ReviewJob:
         read = self._read_with_git(inst, job, pull, extra)
         if read is None:
             read = self._read_with_rest(inst, job, pull, extra)
-        if isinstance(read, ConfigError):
-            return self._broken_rules_file(inst, job, check_run_id, read)
-        changes, config, fetched = read
+        changes, choice, fetched = read
+        config = choice.config
         # One process per job: forking a pool out of a threaded server risks inheriting held locks.
         # Fixtures and helpers are followed into the head tree, each file fetched once, when needed.
         # The team's templates came with the config, read at the base branch's tip as the rules file.
@@ -197,21 +196,27 @@ class ReviewJob:
         if changes.unanalysed and conclusion == "success":
             conclusion = "neutral"  # some files were not read: never a silent pass
             title += f" ({len(changes.unanalysed)} not analysed)"
-        self._complete(inst, job, check_run_id, conclusion, title, summary, render.annotations(report))
+        annotations = render.annotations(report)
+        if choice.broken is not None:  # judged by older rules or the defaults: never a plain pass
+            conclusion = "failure" if report.blocking else "neutral"
+            title = choice.headline()[:1000]
+            summary = f"**{choice.headline()}**\n\n```\n{choice.explanation()}\n```\n\n{summary}"[:render.SUMMARY_LIMIT]
+            annotations += [{"path": p.source, "start_line": p.line or 1, "end_line": p.line or 1,
+                             "annotation_level": "warning", "title": "The base branch's rules file does not load",
+                             "message": str(p)} for p in choice.broken.problems]
+        self._complete(inst, job, check_run_id, conclusion, title, summary, annotations)
         return Outcome(conclusion, title)
 
     def _read_with_git(self, inst: InstallationClient, job: Job, pull: PullRequest,
-                       extra: list[str]) -> tuple[PullChanges, Config, GitPull | None] | ConfigError | None:
+                       extra: list[str]) -> tuple[PullChanges, RulesChoice, GitPull | None] | None:
         """The change through the repository's cached clone; None (and a note) when git cannot fetch."""
         if self.repo_cache is None or not pull.clone_url:
             return None
         try:
             with self.repo_cache.repository(job.repo, pull.clone_url) as local:
                 fetched = fetch_pull(local.path, inst.token(), pull)
-                config = _parse_rules(fetched.rules_at_base, lambda path: inst.file_text(job.repo, path, pull.base_sha))
-                if isinstance(config, ConfigError):
-                    return config
-                changes = read_with_git(fetched, config)
+                choice = _choose_rules(inst, job.repo, pull.base_sha, fetched.rules_at_base)
+                changes = read_with_git(fetched, choice.config)
         except (GitFetchError, GitError, OSError) as error:
             log.warning("git could not read the pull request; reading it through the REST API",
                         extra={"job": job.key, "error": str(error)})
@@ -220,20 +225,18 @@ class ReviewJob:
             return None
         if fetched.rules_changed:
             extra.append(_rules_note(fetched.rules_at_head))
-        return changes, config, fetched
+        return changes, choice, fetched
 
     def _read_with_rest(self, inst: InstallationClient, job: Job, pull: PullRequest,
-                        extra: list[str]) -> tuple[PullChanges, Config, GitPull | None] | ConfigError:
+                        extra: list[str]) -> tuple[PullChanges, RulesChoice, GitPull | None]:
         files, complete = changed_files(inst, job.repo, pull)
         # The rules file comes from the base: a pull request must not relax its own gate.
-        config = _parse_rules(inst.file_text(job.repo, RULES_FILE, pull.base_sha),
-                              lambda path: inst.file_text(job.repo, path, pull.base_sha))
-        if isinstance(config, ConfigError):
-            return config
+        choice = _choose_rules(inst, job.repo, pull.base_sha, inst.file_text(job.repo, RULES_FILE, pull.base_sha))
+        config = choice.config
         if any(f.path == RULES_FILE for f in files):
             extra.append(_rules_note(inst.file_text(job.repo, RULES_FILE, job.head_sha)))
         changes = read_changes(inst, job.repo, pull, config, files, complete, parallel=self.settings.concurrency)
-        return changes, config, None
+        return changes, choice, None
 
     def _current_pull(self, inst: InstallationClient, job: Job) -> PullRequest:
         """The pull request, if its head is still the job's; else the newer head is queued and this job
@@ -245,16 +248,6 @@ class ReviewJob:
             raise Superseded(f"A newer commit, {head[:7]}, is being checked: {job.head_sha[:7]} is no longer the "
                              "head of this pull request, so mockguard did not review it.")
         return pull
-
-    def _broken_rules_file(self, inst: InstallationClient, job: Job, check_run_id: int, error: ConfigError) -> Outcome:
-        title = f"The rules file {error.source} is broken"
-        summary = (f"mockguard cannot check this pull request until the base branch's rules file is fixed:\n\n"
-                   f"```\n{error}\n```")
-        annotation = {"path": error.source, "start_line": error.line or 1, "end_line": error.line or 1,
-                      "annotation_level": "failure", "title": "Broken rules file",
-                      "message": str(error)[:60000]}
-        self._complete(inst, job, check_run_id, "failure", title, summary, [annotation])
-        return Outcome("failure", title)
 
     def _post_comments(self, inst: InstallationClient, job: Job, report: Report, changes: PullChanges) -> tuple[int, int]:
         """Comment on new findings, resolve comments whose mock is gone, keep the summary. -> (new, resolved)"""
@@ -330,15 +323,16 @@ def _short(error: BaseException) -> str:
     return text if len(text) < 500 else text[:500] + "…"
 
 
-def _parse_rules(text: str | None, read_file: Callable[[str], str | None]) -> Config | ConfigError:
-    """The team's rules file as read at the base branch's tip (None: not there, the defaults), and
-    the template files it names (`read_file`: a path's text at the same commit)."""
-    if text is None:
-        return default_config()
-    try:
-        return load_config(text, RULES_FILE, read_file=read_file)
-    except ConfigError as error:
-        return error
+def _choose_rules(inst: InstallationClient, repo: str, base_sha: str, text: str | None) -> RulesChoice:
+    """The rules that judge the change: the base branch's copy (a pull request must not relax its
+    own gate), or when it does not load, its newest earlier version that does (or the defaults)."""
+    def versions() -> Iterator[RulesVersion]:
+        yield RulesVersion(base_sha, text, lambda path: inst.file_text(repo, path, base_sha))
+        for commit in inst.commits_touching(repo, RULES_FILE, base_sha):
+            yield RulesVersion(commit, inst.file_text(repo, RULES_FILE, commit),
+                               lambda path, at=commit: inst.file_text(repo, path, at))
+
+    return choose_rules(versions())
 
 
 def _rules_note(text_at_head: str | None) -> str:

@@ -74,3 +74,38 @@ def test_a_rules_file_naming_a_missing_template_is_a_broken_rules_file_never_the
     assert ".github/mockguard.yml" in output["title"]
     assert ".github/mockguard.yml:3:12: templates.generic: the template file 'tests/templates/ours.py' does not exist" \
         in output["summary"]
+
+
+TOLERATES_MAILER = "version: 1\ntolerate:\n  - target: 'shop.*'\n    reason: the mail relay and socket server have no test instance\n"
+
+
+def test_a_broken_rules_file_on_the_base_locks_nobody_out_the_last_version_that_loads_judges(world):
+    repo = world.repo
+    good = repo.commit({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": TOLERATES_MAILER}, "rules that load")
+    repo.commit({"README.md": "shop\n"}, "unrelated")
+    base = repo.commit({".github/mockguard.yml": BROKEN}, "a typo in the rules")
+    repo.switch("feature")
+    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST}, "mocks the old rules tolerate")
+    sandbox, service = world.start(base, head)
+
+    service.post("pull_request", payload("pull_request.opened", base=base, head=head))
+    run = sandbox.completed_run(head)
+    assert run["conclusion"] == "neutral"  # nothing blocks under the old rules, but never `success`
+    output = run.get("output") or run
+    assert ".github/mockguard.yml:2:10" in output["title"] and f"from commit {good[:7]}" in output["title"]
+    assert ".github/mockguard.yml:2:10: fail_on" in output["summary"] and "expected" in output["summary"]
+
+
+def test_the_pull_request_that_fixes_a_broken_rules_file_is_not_blocked_and_its_copy_is_validated(world):
+    repo = world.repo
+    base = repo.commit({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": BROKEN}, "broken from the start")
+    repo.switch("feature")
+    head = repo.commit({".github/mockguard.yml": "version: 1\nfail_on: error\n"}, "fix the rules")
+    sandbox, service = world.start(base, head)
+
+    service.post("pull_request", payload("pull_request.opened", base=base, head=head))
+    run = sandbox.completed_run(head)
+    assert run["conclusion"] == "neutral"
+    output = run.get("output") or run
+    assert "built-in defaults" in output["title"]
+    assert "It was validated and is fine" in output["summary"]
