@@ -376,3 +376,54 @@ def test_a_fixture_the_configuration_already_uses_for_every_test_is_not_new(repo
         {T: "def test_answer(mock_llm):\n    pass\n"},
     )
     assert arrivals(report) == []
+
+
+# --- §4 in-memory fakes of real servers -------------------------------------------------------------
+
+
+def test_in_memory_fakes_are_found_each_with_its_rule_and_real_servers_are_not(repo):
+    head = """\
+import fakeredis
+import mongomock
+import redis
+from pyfakefs.fake_filesystem_unittest import Patcher
+from testcontainers.redis import RedisContainer
+
+
+def test_fakes(app):
+    app.state.redis = fakeredis.FakeRedis()
+    app.state.db = mongomock.MongoClient().orders
+    with Patcher():
+        pass
+
+
+def test_files(fs):
+    assert fs.exists("/tmp")
+
+
+def test_real(redis_server):
+    with RedisContainer() as container:
+        assert redis.Redis(port=redis_server.port).ping() and container
+"""
+    report = run(repo, {T: "\n"}, {T: head})
+    got = sorted((f["line"], f["rule"], f["category"]) for f in report["findings"])
+    assert got == [(9, "MG204", "redis"), (10, "MG205", "database"), (11, "MG206", "filesystem"), (15, "MG206", "filesystem")]
+    assert report["summary"]["blocking"] == 4  # blocking by default, like any mock
+
+
+def test_a_conftest_fixture_that_builds_a_fake_server_provides_a_mock(repo):
+    conftest = "import fakeredis\nimport pytest\n\n\n@pytest.fixture\ndef cache():\n    return fakeredis.FakeStrictRedis()\n"
+    report = run(repo, {"tests/conftest.py": conftest, T: "\n"}, {T: "def test_hits(cache):\n    assert cache\n"})
+    assert arrivals(report) == [(T, 1, "MG201")]
+    assert report["findings"][0]["category"] == "redis" and "fakeredis" in report["findings"][0]["message"]
+
+
+def test_a_team_that_accepts_a_fake_sets_its_category_severity(repo):
+    rules = "version: 1\nseverity: {redis: warning}\n"
+    report = run(
+        repo,
+        {".github/mockguard.yml": rules, T: "\n"},
+        {T: "import fakeredis\n\n\ndef test_x():\n    assert fakeredis.FakeRedis()\n"},
+    )
+    assert [(f["rule"], f["severity"]) for f in report["findings"]] == [("MG204", "warning")]
+    assert report["summary"]["blocking"] == 0

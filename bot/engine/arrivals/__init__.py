@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..categories import ADVICE, NOUNS, category_of_words, infer_category, words
+from ..detectors.fake_filesystem import PYFAKEFS_FIXTURES, FakeFilesystem
 from ..diff import source_lines
 from ..model import FileChange, Finding, Notice
 from ..suppressions import find_suppressions, suppression_for
@@ -29,6 +30,7 @@ from .pymodel import ModuleModel, TestDef, dotted, parse, root_name
 from .tree import HeadTree, TreeLookup
 
 FIXTURE_RULE, HELPER_RULE, PATCH_RULE = "MG201", "MG202", "MG203"
+PYFAKEFS_RULE = FakeFilesystem.id
 
 
 @dataclass
@@ -137,6 +139,9 @@ def _fixture_dependencies(project: Project, change: FileChange, model: ModuleMod
         reported: set[tuple[str, int]] = set()
         for request in fresh:
             fixture = project.resolve(levels, request.name)
+            if fixture is None and request.name in PYFAKEFS_FIXTURES and not history.requested(test, request.name):
+                drafts.append(_pyfakefs_draft(change, request, test))
+                continue
             if fixture is None or fixture.autouse or request.name in project.ini_usefixtures:
                 continue  # an autouse fixture or the configuration's usefixtures: the test already had it
             provision = project.fixture_provision(levels, fixture)
@@ -148,6 +153,14 @@ def _fixture_dependencies(project: Project, change: FileChange, model: ModuleMod
             reported.add(where)
             drafts.append(_fixture_draft(change.path, request.line, _column(change, request.line, request.name), test.name, provision, request.how))
     return drafts
+
+
+def _pyfakefs_draft(change: FileChange, request, test: TestDef) -> _Draft:
+    message = (
+        f"`{test.name}` requests pyfakefs's `{request.name}` fixture, which replaces {NOUNS['filesystem']} with an "
+        f"in-memory fake in {_kind(change.path)}; {ADVICE['filesystem']} instead."
+    )
+    return _Draft(change.path, request.line, _column(change, request.line, request.name), PYFAKEFS_RULE, "fixture", request.name, "filesystem", message, test.name)
 
 
 def _new_autouse(project: Project, changes: Sequence[FileChange], gated: Sequence[FileChange], history: _History) -> list[_Draft]:
