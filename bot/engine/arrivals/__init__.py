@@ -54,6 +54,7 @@ class _Draft:
     category: str
     message: str
     test: str | None
+    source: tuple[str, int] | None = None  # where the mock a fixture or helper provides is built
 
 
 def find_arrivals(
@@ -80,6 +81,9 @@ def find_arrivals(
         drafts += _helper_calls(project, change, model, history)
         drafts += _hand_rolled(project, change, model, findings)
     drafts += _new_autouse(project, changes, gated, history)
+    # A mock this change builds is reported where it is built; a dependency on it would say it twice.
+    built = {(f.path, f.line) for f in findings}
+    drafts = [d for d in drafts if d.source is None or d.source not in built]
     result.findings, result.tolerated = _real_settings(project, gated, findings)
     _place(drafts, project, templates, result)
     return result
@@ -201,7 +205,8 @@ def _fixture_draft(path: str, line: int, column: int, test: str | None, provisio
         f"{who} {verb} fixture `{fixture}`, which provides a mock ({_built(provision.source)}): "
         f"{_chain(test or 'autouse', provision)}. It replaces {NOUNS[category]} in {_kind(path)}; {ADVICE[category]} instead."
     )
-    return _Draft(path, line, column, FIXTURE_RULE, "fixture", fixture, category, message, test)
+    return _Draft(path, line, column, FIXTURE_RULE, "fixture", fixture, category, message, test,
+                  (provision.source.path, provision.source.line))
 
 
 # --- §2 helpers -------------------------------------------------------------------------------
@@ -221,23 +226,26 @@ def _helper_calls(project: Project, change: FileChange, model: ModuleModel, hist
         if helper is None:
             continue
         test = owners.get(node.lineno)
-        key = (test.qualified if test else None, helper.path, helper.line)
+        if test is None:
+            continue  # a fixture or helper that calls it provides the mock to the tests that use it
+        key = (test.qualified, helper.path, helper.line)
         if key in seen:
             continue
         provision = project.helper_provision(helper)
         if provision is None:
             continue
         callee = dotted(node.func) or helper.name
-        if test is not None and history.called(test, callee):
+        if history.called(test, callee):
             continue
         seen.add(key)
         category = _category(provision)
         message = (
             f"`{callee}()` returns or installs a mock ({_built(provision.source)}): "
-            f"{_chain(test.name if test else change.path, provision)}. It replaces {NOUNS[category]} in {_kind(change.path)}; "
+            f"{_chain(test.name, provision)}. It replaces {NOUNS[category]} in {_kind(change.path)}; "
             f"{ADVICE[category]} instead."
         )
-        drafts.append(_Draft(change.path, node.lineno, node.col_offset + 1, HELPER_RULE, "helper", helper.name, category, message, test.name if test else None))
+        drafts.append(_Draft(change.path, node.lineno, node.col_offset + 1, HELPER_RULE, "helper", helper.name, category, message,
+                             test.name, (provision.source.path, provision.source.line)))
     return drafts
 
 

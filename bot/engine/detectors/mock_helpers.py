@@ -43,9 +43,10 @@ class MockReturningHelper(Rule):
     )
     INVALID = (
         Invalid(
-            "from unittest.mock import AsyncMock\n\ndef fake_db():\n    return AsyncMock()\n\n"
+            "from unittest.mock import AsyncMock\n\ndef fake_db():\n    return AsyncMock()  # mockguard: allow the unit suite's stand-in\n\n"
             "def test_x():\n    db = fake_db()\n    assert db\n",
-            lines=(4, 7),
+            lines=(7,),
+            category="database",
         ),
         Invalid(
             "from unittest import mock\n\ndef install_fake_mailer():\n"
