@@ -60,6 +60,9 @@ class Site:
     component_key: str  # what is mocked, independent of where it is written
     hints: tuple[str, ...] = ()  # words for category inference: spec, bound name, test name
     enclosing_test: str | None = None
+    scope: str | None = None  # the classes and functions around it, e.g. "TestOrders.setUp"
+    scope_lines: tuple[int, int] | None = None  # first and last line of the innermost of them
+    bound: str | None = None  # the name a mock object is bound to (`db = MagicMock()`)
 
 
 @dataclass(frozen=True)

@@ -81,5 +81,10 @@ TRIGGER_WORDS: frozenset[str] = frozenset(
 # MG3xx rules read statements of their own (`bot.engine.cannot_fail`) behind their own prefilter:
 # their words (`except`, `assert`, `return`) would make nearly every test statement look like a mock.
 CANNOT_FAIL_TRIGGER_WORDS: frozenset[str] = frozenset(word for rule in ALL_RULES if rule.family() == "MG3xx" for word in rule.trigger_words)
+# Top packages whose imports are read to resolve names: mocking libraries, their other spellings, hosts.
+IMPORT_ROOTS: frozenset[str] = frozenset(
+    {m.split(".")[0] for library in LIBRARIES for m in (*library.modules, *library.hosts)}
+    | {name.split(".")[0] for library in LIBRARIES for alias in library.aliases for name in alias}
+)
 TRIGGER_PREFIXES: tuple[str, ...] = tuple(sorted({prefix for rule in ALL_RULES for prefix in rule.trigger_prefixes}))
 

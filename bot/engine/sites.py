@@ -12,7 +12,7 @@ import io
 import re
 from bisect import bisect_right
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -20,16 +20,23 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from .diff import source_lines
 from .first_pass import code_only
-from .detectors.base import Draft, UseContext
+from .detectors.base import Draft, UseContext, positional, string_value
+from .detectors.mock_objects import MOCK_CLASSES as MOCK_CLASS_NAMES
+from .detectors.monkeypatching import MONKEYPATCH
 from .model import Site
 from .names import ANNOTATION_TYPES, FIXTURE_TYPES, MOCK_MODULES, Bindings, is_mock_module, library_of, module_level_definitions, resolve
-from .rules import DETECTORS, TRIGGER_PREFIXES, TRIGGER_WORDS
+from .rules import DETECTORS, IMPORT_ROOTS, TRIGGER_PREFIXES, TRIGGER_WORDS
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_IMPORT_OF_INTEREST = re.compile(
-    r"^\s*(?:from|import)\s+(?:%s|pytest)\b" % "|".join(re.escape(m.split(".")[0]) for m in MOCK_MODULES),
+MOCK_CLASS_WORDS = {name.rsplit(".", 1)[-1] for name in MOCK_CLASS_NAMES}
+# Statements read before any other: imports that can bind a mocking name, and module-level
+# bindings of one (`mp = MonkeyPatch()`, `mock = pytest.importorskip("mock")`, a mock subclass).
+_BINDING_STATEMENT = re.compile(
+    r"^\s*(?:from|import)\s+\.*(?:%s)\b|^\s*from\s+\.|\bMonkeyPatch\(|\bimportorskip\(|^class\s+\w+\s*\(.*(?:%s)"
+    % ("|".join(sorted(IMPORT_ROOTS)), "|".join(sorted(MOCK_CLASS_WORDS))),
     re.MULTILINE,
 )
+_MONKEYPATCH_MAKERS = (MONKEYPATCH, f"{MONKEYPATCH}.context")
 _CLOSERS = (")", "]", "}")
 _CONTINUATIONS = ("else", "elif", "except", "finally")
 _CONFIGURING_ATTRIBUTES = {"return_value", "side_effect", "spec", "__class__"}
@@ -44,6 +51,13 @@ _TRIGGER = re.compile(
         "".join(f"|{re.escape(prefix)}" for prefix in TRIGGER_PREFIXES),
     )
 )
+
+
+def binds_names(statement: str) -> bool:
+    """Whether a top-level statement may bind a mocking name (read before the rest)."""
+    if _BINDING_STATEMENT.search(statement):
+        return True
+    return statement.startswith("from ") and line_has_trigger(statement)
 
 
 def line_has_trigger(line: str, extra_words: frozenset[str] | set[str] = frozenset()) -> bool:
@@ -151,7 +165,9 @@ class SiteVisitor(cst.CSTVisitor):
         self.scopes: list[dict[str, str]] = [dict(FIXTURE_TYPES) if fixtures_everywhere else {}]
         self.tests: list[str] = []
         self.names: list[str] = []
-        self.found: list[tuple[str, Draft, cst.CSTNode, str | None]] = []
+        self.owners: list[cst.FunctionDef | cst.ClassDef] = []  # the classes and functions around a use
+        self.chained: dict[int, str] = {}  # id of a call -> the method called on its result
+        self.found: list[tuple[str, Draft, cst.CSTNode, tuple[cst.FunctionDef | cst.ClassDef, ...]]] = []
         self.found_imports: list[tuple[cst.CSTNode, str, tuple[str, ...]]] = []
         self.sites: list[Site] = []
         self.imports: list[ImportSite] = []
@@ -159,6 +175,28 @@ class SiteVisitor(cst.CSTVisitor):
     # scopes ---------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         scope = dict(self.scopes[-1])
+        kinds = self._parameter_kinds(node, scope)
+        scope.update(kinds)  # "" shadows an import of the same name
+        self.scopes.append(scope)
+        self.tests.append(node.name.value)
+        self.owners.append(node)
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if kinds.get(param.name.value):
+                context = self._context("parameter")
+                for detector in DETECTORS:
+                    draft = detector.on_parameter(kinds[param.name.value], param, context)
+                    if draft is not None:
+                        self._record(detector.id, draft, param)
+                        break
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+        self.tests.pop()
+        self.owners.pop()
+
+    def _parameter_kinds(self, node: cst.FunctionDef, scope: dict[str, str]) -> dict[str, str]:
+        kinds: dict[str, str] = {}
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             name = param.name.value
@@ -166,19 +204,62 @@ class SiteVisitor(cst.CSTVisitor):
             if param.annotation is not None:
                 annotated = resolve(param.annotation.annotation, self.bindings.imports, scope)
                 kind = ANNOTATION_TYPES.get(annotated or "", kind)
-            scope[name] = kind  # "" shadows an import of the same name
-        self.scopes.append(scope)
-        self.tests.append(node.name.value)
+            kinds[name] = kind
+        return kinds
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        scope = dict(self.scopes[-1])
+        # A class derived from a mock class builds a mock each time it is instantiated.
+        for base in node.bases:
+            made = resolve(base.value, self.bindings.imports, scope)
+            if made in MOCK_CLASS_NAMES:
+                if len(self.scopes) == 1:
+                    self.bindings.mock_classes[node.name.value] = made
+                    self.bindings.imports[node.name.value] = made
+                else:
+                    self.scopes[-1][node.name.value] = made
+                break
+        scope.update(self._kept_on_self(node, scope))
+        self.scopes.append(scope)
+        self.owners.append(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.scopes.pop()
-        self.tests.pop()
+        self.owners.pop()
+
+    def _kept_on_self(self, node: cst.ClassDef, scope: dict[str, str]) -> dict[str, str]:
+        """Mockers a class keeps on its instances (`self.mocker = mocker` in an autouse fixture,
+        `self.mp = MonkeyPatch()` in setUp), as "self.NAME" entries of the class's scope."""
+        kept: dict[str, str] = {}
+        for method in node.body.body:
+            if not isinstance(method, cst.FunctionDef):
+                continue
+            kinds = {**scope, **self._parameter_kinds(method, scope)}
+            for assign in _assignments(method):
+                value = assign.value
+                if isinstance(value, cst.Name):
+                    kind = kinds.get(value.value, "")
+                elif isinstance(value, cst.Call):
+                    kind = MONKEYPATCH if resolve(value.func, self.bindings.imports, kinds) in _MONKEYPATCH_MAKERS else ""
+                else:
+                    kind = ""
+                if not kind:
+                    continue
+                for target in assign.targets:
+                    owner = target.target
+                    if isinstance(owner, cst.Attribute) and isinstance(owner.value, cst.Name) and owner.value.value in ("self", "cls"):
+                        kept[f"self.{owner.attr.value}"] = kind
+        return kept
 
     def visit_Import(self, node: cst.Import) -> None:
         self._record_imports(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self._record_imports(node)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        if len(self.scopes) > 1:
+            self.scopes[-1].update({f"global {n.name.value}": "global" for n in node.names})
 
     def _record_imports(self, node: cst.Import | cst.ImportFrom) -> None:
         bound = self.bindings.bind_import(node)
@@ -200,6 +281,7 @@ class SiteVisitor(cst.CSTVisitor):
             self._reference(node.value, "assign")
         self._shadow(targets)
         self._bind_local_mockers(targets, node.value)
+        self._bind_skipped_import(node)
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
         del self.names[len(self.names) - len(self._target_names([t.target for t in original_node.targets])) :]
@@ -238,10 +320,12 @@ class SiteVisitor(cst.CSTVisitor):
 
     # uses -----------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
+            self.chained[id(node.func.value)] = node.func.attr.value
         qualified = resolve(node.func, self.bindings.imports, self.scopes[-1])
         if qualified is None:
             return
-        context = self._context("call")
+        context = self._context("call", self.chained.get(id(node)))
         for detector in DETECTORS:
             draft = detector.on_call(qualified, node, context)
             if draft is not None:
@@ -260,12 +344,20 @@ class SiteVisitor(cst.CSTVisitor):
                 return
 
     # helpers --------------------------------------------------------------------------
-    def _context(self, how: str) -> UseContext:
+    def _context(self, how: str, chained: str | None = None) -> UseContext:
         names = tuple(n for n in reversed(self.names) if n)[:3]
-        return UseContext(module=self.module, test_name=self.tests[-1] if self.tests else None, bound_names=names, how=how)
+        scope = self.scopes[-1]
+        return UseContext(
+            module=self.module,
+            test_name=self.tests[-1] if self.tests else None,
+            bound_names=names,
+            how=how,
+            chained=chained,
+            qualify=lambda node: resolve(node, self.bindings.imports, scope),
+        )
 
     def _record(self, rule: str, draft: Draft, node: cst.CSTNode) -> None:
-        self.found.append((rule, draft, node, self.tests[-1] if self.tests else None))
+        self.found.append((rule, draft, node, tuple(self.owners)))
 
     def run(self) -> None:
         """Walk the module, then place what was found (positions cost a pass over the code,
@@ -274,9 +366,12 @@ class SiteVisitor(cst.CSTVisitor):
         if not self.found and not self.found_imports:
             return
         positions = code_positions(self.module)
-        for rule, draft, node, test_name in self.found:
+        for rule, draft, node, owners in self.found:
             position = positions[node]
             code = self.module.code_for_node(node)
+            functions = [o for o in owners if isinstance(o, cst.FunctionDef)]
+            test_name = functions[-1].name.value if functions else None
+            owner = positions[owners[-1]] if owners else None
             self.sites.append(
                 Site(
                     rule=rule,
@@ -290,6 +385,9 @@ class SiteVisitor(cst.CSTVisitor):
                     component_key=draft.component or normalise_code(code),
                     hints=draft.hints,
                     enclosing_test=test_name,
+                    scope=".".join(o.name.value for o in owners) or None,
+                    scope_lines=(owner.start.line + self.offset, owner.end.line + self.offset) if owner else None,
+                    bound=draft.hints[0] if draft.hints else None,
                 )
             )
         for node, library, names in self.found_imports:
@@ -318,14 +416,47 @@ class SiteVisitor(cst.CSTVisitor):
                     self.scopes[-1][target.value] = ""
 
     def _bind_local_mockers(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
-        """`mp = pytest.MonkeyPatch()` or `with MonkeyPatch.context() as mp:` makes `mp` a monkeypatch."""
+        """`mp = pytest.MonkeyPatch()` or `with MonkeyPatch.context() as mp:` makes `mp` a monkeypatch;
+        at module level (or under `global`) for the whole file."""
         if not isinstance(value, cst.Call):
             return
         made = resolve(value.func, self.bindings.imports, self.scopes[-1])
-        if made in ("_pytest.monkeypatch.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch.context"):
+        if made in _MONKEYPATCH_MAKERS:
             for target in targets:
                 if isinstance(target, cst.Name):
-                    self.scopes[-1][target.value] = "_pytest.monkeypatch.MonkeyPatch"
+                    self._bind_name(target.value, MONKEYPATCH)
+
+    def _bind_name(self, name: str, qualified: str) -> None:
+        if len(self.scopes) == 1 or f"global {name}" in self.scopes[-1]:
+            self.bindings.imports[name] = qualified
+            for scope in self.scopes:
+                scope.pop(name, None)
+        else:
+            self.scopes[-1][name] = qualified
+
+    def _bind_skipped_import(self, node: cst.Assign) -> None:
+        """`mock = pytest.importorskip("mock")` imports the library as surely as `import mock`."""
+        value = node.value
+        if not isinstance(value, cst.Call) or resolve(value.func, self.bindings.imports, self.scopes[-1]) != "pytest.importorskip":
+            return
+        module = string_value(positional(value, 0)) if positional(value, 0) is not None else None
+        names = [t.target.value for t in node.targets if isinstance(t.target, cst.Name)]
+        if not module or not is_mock_module(module) or not names:
+            return
+        for name in names:
+            self._bind_name(name, module)
+        self.found_imports.append((node, library_of(module), tuple(names)))
+
+
+def _assignments(node: cst.CSTNode) -> list[cst.Assign]:
+    found: list[cst.Assign] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_Assign(self, assign: cst.Assign) -> None:
+            found.append(assign)
+
+    node.visit(Collect())
+    return found
 
 
 # --- scanning a file -----------------------------------------------------------------------
@@ -343,18 +474,19 @@ class ChunkParseError(Exception):
         self.line = line
 
 
-def scan(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
+def scan(text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[str, str], str] | None = None) -> FileScan:
     """Sites on (or spanning) `wanted` lines, and every mocking import of the file's parsed parts.
+    `reexports`: what the project's own modules re-export, as `Bindings` takes it.
 
     Raises ChunkParseError when the file does not parse (the caller falls back to tokens).
     """
     lines = source_lines(text, keepends=True)
     code = source_lines(code_only(text), keepends=True)  # the same lines, strings and comments blanked
     chunks = split_chunks(lines)
-    bindings = Bindings()
+    bindings = Bindings(reexports=reexports or {})
     result = FileScan()
 
-    import_chunks = [c for c in chunks if _IMPORT_OF_INTEREST.search("".join(lines[c.start : c.end]))]
+    import_chunks = [c for c in chunks if binds_names("".join(lines[c.start : c.end]))]
     parsed: dict[int, tuple[Chunk, cst.Module]] = {}
     for chunk in import_chunks:
         chunk, module = _parse_chunk(lines, chunks, chunk)
@@ -363,6 +495,7 @@ def scan(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
 
     for name in module_level_definitions(text):
         bindings.imports.pop(name, None)
+    bindings.imports.update(bindings.mock_classes)
     aliases = {local for local, qualified in bindings.imports.items() if is_mock_module(qualified)}
     # A chunk that holds a wanted line is parsed when anything in it looks like a mock: an edit
     # inside a multi-line call (its target, on a line of its own) has no mock word on that line.

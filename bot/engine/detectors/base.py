@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -59,6 +59,11 @@ class Library:
     annotation_types: tuple[str, ...] = ()  # canonical types whose annotation makes a parameter such a fixture
     labels: tuple[str, ...] = ()  # the names its sites carry as `Site.library`, when not `name`
     category: str | None = None  # what its mocks replace whatever the names around them say
+    # Modules that are no mocking library but hold one of its names (`httpx.MockTransport`,
+    # `botocore.stub.Stubber`, `_pytest.monkeypatch`): their imports are read, never reported.
+    hosts: tuple[str, ...] = ()
+    # Names of its modules that replace nothing (`unittest.mock.ANY`): importing only these is no mock.
+    harmless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,9 @@ class UseContext:
     module: cst.Module
     test_name: str | None = None
     bound_names: tuple[str, ...] = ()  # assignment targets and keyword names around the use
-    how: str = "call"  # call | decorator | with | assign
+    how: str = "call"  # call | decorator | with | assign | parameter
+    chained: str | None = None  # the method called on this call's result: `route(...).pass_through()`
+    qualify: Callable[[cst.BaseExpression], str | None] = lambda node: None  # the canonical name of an expression
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
@@ -119,13 +126,17 @@ class Rule:
     @classmethod
     def uses_names(cls) -> bool:
         """Whether the rule is a name-use detector, asked about every resolved use of a name."""
-        return cls.on_call is not Rule.on_call or cls.on_reference is not Rule.on_reference
+        return any(getattr(cls, hook) is not getattr(Rule, hook) for hook in ("on_call", "on_reference", "on_parameter"))
 
     def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         return None
 
     def on_reference(self, qualified: str, node: cst.BaseExpression, ctx: UseContext) -> Draft | None:
         """A mocking name used without a call: `@respx.mock`, `with respx.mock:`, `db = AsyncMock`."""
+        return None
+
+    def on_parameter(self, kind: str, param: cst.Param, ctx: UseContext) -> Draft | None:
+        """A function receives a fixture of `kind` (a canonical type): some fixtures fake by being requested."""
         return None
 
     @classmethod
@@ -174,6 +185,17 @@ def expression_text(node: cst.BaseExpression | None, ctx: UseContext) -> str | N
     if value is not None:
         return value
     return " ".join(ctx.code(node).split())
+
+
+ENVIRONMENT = "os.environ"
+
+
+def environment_target(node: cst.BaseExpression | None, ctx: UseContext) -> str | None:
+    """"os.environ" when the expression is the process environment, however it was imported."""
+    if node is None:
+        return None
+    text = string_value(node) or ctx.qualify(node) or ctx.code(node)
+    return ENVIRONMENT if text in (ENVIRONMENT, "environ") else None
 
 
 def last_segment(target: str | None) -> str | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule
+from .base import Draft, Invalid, Library, Rule, expression_text, positional
 
 MOTO = Library("moto", modules=("moto",), star_exports={"moto": ("mock_aws",)})
+# botocore is no mocking library, but its Stubber answers a client's calls in-process.
+BOTOCORE = Library("botocore", hosts=("botocore",))
+STUBBERS = {"botocore.stub.Stubber"}
 
 
 def moto_service(qualified: str) -> str | None:
@@ -20,7 +23,7 @@ class CloudMock(Rule):
     summary = "An integration test replaces a cloud service with moto's in-process mock"
     what_it_does = """
         Flags each new use of moto's `mock_aws` (and the older per-service `mock_s3`, `mock_sqs`,
-        ...) as a decorator, a context manager or a call.
+        ...) as a decorator, a context manager or a call, and each botocore `Stubber(client)`.
     """
     why_bad = """
         moto re-implements AWS inside the test process. Permissions, eventual consistency, real
@@ -44,7 +47,8 @@ class CloudMock(Rule):
         Invalid("import moto\n\ndef test_x():\n    with moto.mock_sqs():\n        pass\n", lines=(4,), construct="moto", category="queue"),
     )
 
-    libraries = (MOTO,)
+    libraries = (MOTO, BOTOCORE)
+    trigger_words = frozenset({"Stubber"})
     trigger_prefixes = ("mock_",)
 
     def _draft(self, qualified, ctx):
@@ -54,6 +58,9 @@ class CloudMock(Rule):
         return Draft(construct="moto", library="moto", target=service, component=f"cloud:{service}")
 
     def on_call(self, qualified, call, ctx):
+        if qualified in STUBBERS:
+            client = expression_text(positional(call, 0), ctx)
+            return Draft(construct="botocore.Stubber", library="botocore", target=client, component=f"cloud:stubber:{client}")
         return self._draft(qualified, ctx)
 
     def on_reference(self, qualified, node, ctx):

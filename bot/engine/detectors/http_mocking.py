@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule
+from .base import Draft, Invalid, Library, Rule, keyword
 
 HTTP_LIBRARIES = (
     Library("responses", modules=("responses",), category="http"),
@@ -30,6 +30,8 @@ HTTP_LIBRARIES = (
         labels=("pytest-httpx",),
         category="http",
     ),
+    # httpx itself is no mocking library, but its MockTransport answers requests in-process.
+    Library("httpx", hosts=("httpx",), category="http"),
 )
 
 # Uses that install an HTTP mock, by canonical name. Registering routes on an installed mock
@@ -45,6 +47,9 @@ INSTALLERS = {
     "respx.start": "respx",
     "requests_mock.Mocker": "requests_mock",
     "requests_mock.mock": "requests_mock",
+    "requests_mock.Adapter": "requests_mock",
+    "requests_mock.adapter.Adapter": "requests_mock",
+    "httpx.MockTransport": "httpx",
     "aioresponses.aioresponses": "aioresponses",
     "httpretty.activate": "httpretty",
     "httpretty.enable": "httpretty",
@@ -61,6 +66,15 @@ FIXTURE_ROUTES = {
 }
 
 
+def passes_through(call, ctx) -> bool:
+    """A route that lets the request reach the real host fakes nothing: respx's
+    `.pass_through()`, requests-mock's `real_http=True`."""
+    if ctx.chained == "pass_through":
+        return True
+    real = keyword(call, "real_http")
+    return real is not None and ctx.code(real) == "True"
+
+
 class HttpMockingLibrary(Rule):
     id = "MG106"
     name = "http-mocking-library-in-integration-test"
@@ -68,7 +82,8 @@ class HttpMockingLibrary(Rule):
     what_it_does = """
         Flags each new installation of an HTTP mock: `@responses.activate`, `responses.RequestsMock()`,
         `respx.mock`, `requests_mock.Mocker()`, `aioresponses()`, `httpretty.activate`, and a route
-        registered on the `respx_mock`, `requests_mock` or `httpx_mock` fixtures.
+        registered on the `respx_mock`, `requests_mock` or `httpx_mock` fixtures (not one that passes
+        through to the real host), `httpx.MockTransport(...)` and `requests_mock.Adapter()`.
     """
     why_bad = """
         These libraries answer inside the HTTP client, before a socket is opened. Timeouts, TLS,
@@ -105,14 +120,16 @@ class HttpMockingLibrary(Rule):
 
     def on_call(self, qualified, call, ctx):
         if qualified in INSTALLERS:
-            return Draft(construct=INSTALLERS[qualified], library=INSTALLERS[qualified], component=f"http:{ctx.test_name}")
+            return Draft(construct=INSTALLERS[qualified], library=INSTALLERS[qualified], component=f"http:{INSTALLERS[qualified]}:{ctx.test_name}")
         owner, _, method = qualified.rpartition(".")
         if owner in FIXTURE_ROUTES and method in FIXTURE_ROUTES[owner][1]:
+            if passes_through(call, ctx):
+                return None
             library = FIXTURE_ROUTES[owner][0]
-            return Draft(construct=library, library=library, component=f"http:{ctx.test_name}")
+            return Draft(construct=library, library=library, component=f"http:{library}:{ctx.test_name}")
         return None
 
     def on_reference(self, qualified, node, ctx):
         if ctx.how in ("decorator", "with") and qualified in INSTALLERS:
-            return Draft(construct=INSTALLERS[qualified], library=INSTALLERS[qualified], component=f"http:{ctx.test_name}")
+            return Draft(construct=INSTALLERS[qualified], library=INSTALLERS[qualified], component=f"http:{INSTALLERS[qualified]}:{ctx.test_name}")
         return None

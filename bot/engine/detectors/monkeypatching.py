@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule, expression_text, last_segment, positional, string_value
+from .base import Draft, Invalid, Library, Rule, environment_target, expression_text, last_segment, positional, string_value
 
 MONKEYPATCH = "_pytest.monkeypatch.MonkeyPatch"
 MONKEYPATCH_METHODS = {"setattr", "delattr", "setitem", "delitem", "setenv", "delenv", "syspath_prepend"}
@@ -12,6 +12,8 @@ PYTEST_MONKEYPATCH = Library(
     aliases=(("pytest.MonkeyPatch", MONKEYPATCH),),
     fixtures={"monkeypatch": MONKEYPATCH},
     annotation_types=(MONKEYPATCH,),
+    # `pytest.MonkeyPatch()`, `from _pytest.monkeypatch import MonkeyPatch`, `pytest.importorskip(...)`
+    hosts=("pytest", "_pytest"),
 )
 
 
@@ -69,7 +71,8 @@ class Monkeypatch(Rule):
             else:
                 target = owner
         elif method in ("setitem", "delitem"):
-            target = f"{expression_text(first, ctx)}[{expression_text(second, ctx)}]"
+            owner = environment_target(first, ctx) or expression_text(first, ctx)
+            target = f"{owner}[{expression_text(second, ctx)}]"
         else:  # setenv, delenv, syspath_prepend
             target = expression_text(first, ctx)
         return Draft(

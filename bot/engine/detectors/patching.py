@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Draft, Invalid, Library, Rule, UseContext, expression_text, last_segment, positional, string_value
+from .base import Draft, Invalid, Library, Rule, UseContext, environment_target, expression_text, last_segment, positional, string_value
 
 # `mock` is the PyPI backport of unittest.mock; asynctest extends it (its CoroutineMock is an AsyncMock).
 UNITTEST_MOCK = Library(
@@ -17,6 +17,10 @@ UNITTEST_MOCK = Library(
             "PropertyMock", "create_autospec", "mock_open",
         ),
     },
+    # `os` is read so that `patch.dict(env, ...)` after `from os import environ as env` is known
+    # for the environment patch it is (tolerated by default).
+    hosts=("os",),
+    harmless=("ANY", "sentinel", "call", "DEFAULT"),
 )
 
 PATCHERS = {
@@ -37,7 +41,7 @@ def patch_draft(construct: str, call: cst.Call, ctx: UseContext, library: str) -
         target = f"{owner}.{attribute}" if owner and attribute else owner
         component = attribute or last_segment(owner)
     elif kind == "dict":
-        target = expression_text(first, ctx)
+        target = environment_target(first, ctx) or expression_text(first, ctx)
         component = target
     else:  # patch, multiple
         target = expression_text(first, ctx)

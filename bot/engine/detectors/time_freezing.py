@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import Draft, Invalid, Library, Rule, expression_text, positional
 
+FREEZER = "freezegun.api.FrozenDateTimeFactory"
 CLOCK_LIBRARIES = (
     Library("freezegun", modules=("freezegun",), star_exports={"freezegun": ("freeze_time",)}, category="time"),
     Library(
@@ -12,6 +13,8 @@ CLOCK_LIBRARIES = (
         fixtures={"time_machine": "time_machine.TimeMachineFixture"},
         category="time",
     ),
+    # pytest-freezer's `freezer` freezes the clock as soon as a test or fixture requests it.
+    Library("pytest_freezer", fixtures={"freezer": FREEZER}, labels=("pytest-freezer",), category="time"),
 )
 
 FREEZERS = {
@@ -29,7 +32,8 @@ class TimeFreeze(Rule):
     summary = "An integration test freezes or moves the clock by patching time"
     what_it_does = """
         Flags each new `freeze_time(...)` (freezegun) and `time_machine.travel(...)`, as a
-        decorator, a context manager or a call, and a move of the `time_machine` fixture.
+        decorator, a context manager or a call, a move of the `time_machine` fixture, and each
+        test or fixture that requests pytest-freezer's `freezer` (requesting it freezes the clock).
     """
     why_bad = """
         Freezing time patches `datetime`, `time` and friends process-wide, including inside the
@@ -62,5 +66,10 @@ class TimeFreeze(Rule):
             construct=library,
             library=library,
             target=expression_text(positional(call, 0), ctx),
-            component=f"time:{ctx.test_name}",
+            component=f"time:{library}:{ctx.test_name}",
         )
+
+    def on_parameter(self, kind, param, ctx):
+        if kind != FREEZER:
+            return None
+        return Draft(construct="freezer", library="pytest-freezer", component=f"time:freezer:{ctx.test_name}")
