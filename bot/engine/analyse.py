@@ -21,6 +21,7 @@ from .first_pass import code_only
 from .origin import origin_of, origin_sentence
 from .real_fixtures import with_suggestions
 from .model import FileChange, Finding, Notice, Report, Site
+from .names import is_mock_module, reexports
 from .novelty import moved_between_files, new_imports, new_sites
 from .policy import apply_policy
 from .rules import BY_ID
@@ -74,9 +75,9 @@ def analyse(
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if workers > 1 and len(selected) >= PARALLEL_FROM_FILES:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            novelties = list(pool.map(find_new_sites, selected, chunksize=8))
+            novelties = list(pool.map(find_new_sites, selected, _reexports(selected, tree), chunksize=8))
     else:
-        novelties = [find_new_sites(change) for change in selected]
+        novelties = [find_new_sites(change, found) for change, found in zip(selected, _reexports(selected, tree))]
     if any(n.fresh or n.fresh_imports for n in novelties):
         novelties = _pair_moves(novelties, selected, changes)
 
@@ -148,7 +149,14 @@ def _pair_moves(novelties: list[FileNovelty], selected: Sequence[FileChange], ch
     return pair_across_files(novelties, others)
 
 
-def find_new_sites(change: FileChange) -> FileNovelty:
+def _reexports(selected: Sequence[FileChange], tree: Callable[[str], str | None] | None) -> list[dict]:
+    """What the project's own modules imported by each file re-export (read in the head tree)."""
+    if tree is None:
+        return [{} for _ in selected]
+    return [reexports(c.path, c.head_text or "", tree) for c in selected]
+
+
+def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None = None) -> FileNovelty:
     """The sites on the file's added lines that have no counterpart among its deleted ones."""
     novelty = FileNovelty(change.path)
     head = change.head_text
@@ -161,11 +169,11 @@ def find_new_sites(change: FileChange) -> FileNovelty:
     added = frozenset(n for n in change.added_lines if 0 < n <= len(head_lines))
     # A cheap look before any parsing: no mock word in the code (strings and comments aside), no
     # new mock. (A single added line may hold none: an edit inside a multi-line call, or a name
-    # imported under an alias.)
-    if not line_has_trigger(code_only(head)):
+    # imported under an alias; a project module may re-export a mocking name under another.)
+    if not line_has_trigger(code_only(head)) and not any(is_mock_module(q) for q in (reexported or {}).values()):
         return novelty
 
-    head_scan = _scan(change.path, head, added, novelty.notices, side="head")
+    head_scan = _scan(change.path, head, added, novelty.notices, side="head", reexported=reexported)
     added_imports = [i for i in head_scan.imports if i.line in added]
     if not head_scan.sites and not added_imports:
         return novelty
@@ -173,7 +181,7 @@ def find_new_sites(change: FileChange) -> FileNovelty:
     base_scan = FileScan()
     # Only deleted lines can hold a counterpart; base imports matter only for added imports.
     if change.base_text is not None and (change.deleted_lines or added_imports):
-        base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base")
+        base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base", reexported=reexported)
     fresh, novelty.leftover = new_sites(head_scan.sites, base_scan.sites)
     novelty.fresh = [_on_added_line(site, added, head_lines) for site in fresh]
     novelty.deleted_imports = [i.library for i in base_scan.imports if i.line in change.deleted_lines]
@@ -245,9 +253,9 @@ def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, Templat
     return result
 
 
-def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str) -> FileScan:
+def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str, reexported: Mapping[tuple[str, str], str] | None = None) -> FileScan:
     try:
-        scanned = scan(text, wanted)
+        scanned = scan(text, wanted, reexported)
     except ChunkParseError as error:
         where = f" (line {error.line})" if error.line else ""
         notices.append(

@@ -80,9 +80,8 @@ def category_of_words(pieces: list[str]) -> str | None:
 
 
 def infer_category(site: Site) -> str:
-    if site.construct in ENVIRONMENT_CONSTRUCTS or (
-        site.construct.endswith("patch.dict") and (site.target or "").replace(" ", "") in ("os.environ", "environ")
-    ):
+    target = (site.target or "").replace(" ", "")
+    if site.construct in ENVIRONMENT_CONSTRUCTS or target in ("os.environ", "environ") or target.startswith("os.environ["):
         return "generic"
     if site.library in LIBRARY_CATEGORIES:
         return LIBRARY_CATEGORIES[site.library]

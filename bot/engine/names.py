@@ -7,8 +7,9 @@ pytest fixtures a function receives, and resolves dotted expressions against the
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -173,3 +174,86 @@ def resolve(expr: cst.BaseExpression, imports: Mapping[str, str], scope: Mapping
     else:
         return None
     return canonical(f"{base}.{rest}" if rest else base)
+
+
+# --- what the project's own modules re-export ----------------------------------------------------
+
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)", re.MULTILINE)
+
+
+def reexports(path: str, text: str, tree: Callable[[str], str | None]) -> dict[tuple[str, str], str]:
+    """For each `from M import name` of the file where M is the project's own module (relative, or
+    not a mocking library): what M binds `name` to, read from M's text in the head tree (the tree
+    view reads each path once). A module that cannot be read gets no entry (FALLBACK_MODULES apply)."""
+    found: dict[tuple[str, str], str] = {}
+    for match in _FROM_IMPORT.finditer(text):
+        written = match.group(1)
+        absolute = written.lstrip(".")
+        if not written.startswith(".") and (is_mock_module(absolute) or absolute.split(".")[0] in rules.IMPORT_ROOTS | set(_NOT_PROJECT)):
+            continue
+        wanted = [
+            piece.split(" as ")[0].strip()
+            for piece in match.group(2).strip("()").replace("\\", " ").split(",")
+        ]
+        wanted = [name for name in wanted if name.isidentifier()]
+        if not wanted:
+            continue
+        read = _read_module(path, written, tree)
+        if read is None:
+            continue
+        stem, module_text = read
+        bound = module_bindings(module_text)
+        for name in wanted:
+            # A name the module does not take from a mocking library is the project's own.
+            found[(written, name)] = bound.get(name) or ".".join(p for p in (*stem.split("/"), name) if p)
+    return found
+
+
+def _read_module(path: str, written: str, tree: Callable[[str], str | None]) -> tuple[str, str] | None:
+    """The text of module `written` (`.compat`, `..`, `tests.compat`) as imported from `path`."""
+    level = len(written) - len(written.lstrip("."))
+    parts = [p for p in written.lstrip(".").split(".") if p]
+    folders = path.split("/")[:-1]
+    if level:
+        roots = ["/".join(folders[: len(folders) - level + 1])] if level - 1 <= len(folders) else []
+    else:
+        # an absolute module: from each folder above the file (the package root is one of them)
+        roots = ["/".join(folders[:n]) for n in range(len(folders), -1, -1)]
+    for root in roots:
+        stem = "/".join(p for p in (root, *parts) if p)
+        for candidate in (f"{stem}.py", f"{stem}/__init__.py") if stem else ("__init__.py",):
+            text = tree(candidate)
+            if text is not None:
+                return stem, text
+    return None
+
+
+def module_bindings(text: str) -> dict[str, str]:
+    """The mocking names a module binds at its top level (inside `try`/`if` too)."""
+    try:
+        module = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    bound: dict[str, str] = {}
+    statements = list(module.body)
+    while statements:
+        node = statements.pop(0)
+        if isinstance(node, (ast.Try, ast.If)):
+            statements.extend([*node.body, *getattr(node, "handlers", ()), *node.orelse, *getattr(node, "finalbody", ())])
+        elif isinstance(node, ast.ExceptHandler):
+            statements.extend(node.body)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if is_mock_module(alias.name):
+                    bound[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                qualified = f"{node.module}.{alias.name}"
+                if is_mock_module(node.module) or is_mock_module(qualified):
+                    bound[alias.asname or alias.name] = qualified
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and node.value.args:
+            func, first = node.value.func, node.value.args[0]
+            if isinstance(func, ast.Attribute) and func.attr == "importorskip" and isinstance(first, ast.Constant):
+                if isinstance(first.value, str) and is_mock_module(first.value):
+                    bound.update({t.id: first.value for t in node.targets if isinstance(t, ast.Name)})
+    return bound

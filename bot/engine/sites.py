@@ -53,11 +53,13 @@ _TRIGGER = re.compile(
 )
 
 
-def binds_names(statement: str) -> bool:
+def binds_names(statement: str, reexporting: set[str] | frozenset[str] = frozenset()) -> bool:
     """Whether a top-level statement may bind a mocking name (read before the rest)."""
     if _BINDING_STATEMENT.search(statement):
         return True
-    return statement.startswith("from ") and line_has_trigger(statement)
+    if not statement.startswith("from "):
+        return False
+    return line_has_trigger(statement) or statement.split()[1] in reexporting
 
 
 def line_has_trigger(line: str, extra_words: frozenset[str] | set[str] = frozenset()) -> bool:
@@ -486,7 +488,9 @@ def scan(text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[
     bindings = Bindings(reexports=reexports or {})
     result = FileScan()
 
-    import_chunks = [c for c in chunks if binds_names("".join(lines[c.start : c.end]))]
+    # `from tests.compat import p` binds a mocking name when the module re-exports one as `p`.
+    reexporting = {written for (written, _), qualified in bindings.reexports.items() if is_mock_module(qualified)}
+    import_chunks = [c for c in chunks if binds_names("".join(lines[c.start : c.end]), reexporting)]
     parsed: dict[int, tuple[Chunk, cst.Module]] = {}
     for chunk in import_chunks:
         chunk, module = _parse_chunk(lines, chunks, chunk)

@@ -313,6 +313,9 @@ ENVIRONMENT_TOLERATIONS: tuple[Toleration, ...] = (
         target=("os.environ", "environ"),
         reason=ENVIRONMENT_REASON,
     ),
+    # Every other form (the engine names the environment "os.environ" however it was imported):
+    # patch("os.environ", {...}), monkeypatch.setitem(os.environ, ...), patch.object(os, "environ", ...).
+    Toleration(target=("os.environ", "os.environ[[]*"), reason=ENVIRONMENT_REASON),
 )
 
 
