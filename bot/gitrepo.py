@@ -19,7 +19,7 @@ from unidiff.errors import UnidiffParseError
 
 from .engine.model import FileChange, Notice
 
-MAX_BLOB_BYTES = 2_000_000
+MAX_BLOB_BYTES = 20_000_000  # the engine reads test files over its parsing limit line by line; past this, it is data
 
 
 class GitError(Exception):

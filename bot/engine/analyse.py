@@ -5,11 +5,14 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import tokenize
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
+
+import libcst as cst
 
 from .arrivals import find_arrivals
 from .diff import source_lines
@@ -22,10 +25,10 @@ from .origin import origin_of, origin_sentence
 from .real_fixtures import with_suggestions
 from .model import FileChange, Finding, Notice, Report, Site
 from .names import is_mock_module, reexports
-from .novelty import moved_between_files, new_imports, new_sites
+from .novelty import Sides, module_moved, moved_between_files, new_imports, new_sites, pair_retargets
 from .policy import apply_policy
 from .rules import BY_ID
-from .sites import ChunkParseError, FileScan, ImportSite, line_has_trigger, scan
+from .sites import ChunkParseError, FileScan, ImportSite, constant_lines, line_has_trigger, module_constants, normalise_code, scan
 from .suppressions import find_suppressions, suppression_for
 from .templates import Template, TemplateError, adapt, builtin_template
 
@@ -71,7 +74,8 @@ def analyse(
     absent or does not parse raises `ConfigError`, never falls back silently.
     """
     config = config or default_config()
-    selected = [c for c in changes if c.head_text is not None and config.is_integration_test(c.path)]
+    gated = config.is_integration_test
+    selected = [_entering_the_gate(c, gated) for c in changes if c.head_text is not None and gated(c.path)]
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if workers > 1 and len(selected) >= PARALLEL_FROM_FILES:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -79,7 +83,9 @@ def analyse(
     else:
         novelties = [find_new_sites(change, found) for change, found in zip(selected, _reexports(selected, tree))]
     if any(n.fresh or n.fresh_imports for n in novelties):
-        novelties = _pair_moves(novelties, selected, changes)
+        novelties = _pair_moves(novelties, selected, changes, gated)
+    if any(n.fresh and n.leftover for n in novelties):
+        novelties = _pair_module_moves(novelties, changes, tree)
 
     templates = chosen_templates(config, template_files)  # a named template that is missing raises
     texts = {c.path: c.head_text or "" for c in selected}
@@ -95,7 +101,7 @@ def analyse(
         findings=tuple(policy.findings),
         suppressed=tuple(f for r in results for f in r.suppressed) + tuple(arrived.suppressed) + tuple(cannot_fail.suppressed),
         tolerated=tuple(arrived.tolerated) + tuple(policy.tolerated),
-        notices=tuple(x for n in novelties for x in n.notices) + tuple(arrived.notices) + tuple(policy.notices),
+        notices=_one_notice_per_file([x for n in novelties for x in n.notices]) + tuple(arrived.notices) + tuple(policy.notices),
         files_checked=tuple(c.path for c in selected),
         fail_on=config.fail_on,
         mocks_before=sum(count_mocks(c.base_path or c.path, c.base_text) for c in selected),
@@ -120,9 +126,20 @@ def count_mocks(path: str, text: str | None) -> int:
     return len(_scan(path, text, every_line, [], side="base").sites)
 
 
-def _pair_moves(novelties: list[FileNovelty], selected: Sequence[FileChange], changes: Sequence[FileChange]) -> list[FileNovelty]:
-    """Take out the new sites that moved in from another file of the change. Another file's deleted
-    side is parsed only when a deleted line of it reads like a new site's line (or a new import)."""
+def _entering_the_gate(change: FileChange, gated: Callable[[str], bool]) -> FileChange:
+    """A file renamed into the gate from a path it does not cover (a unit test moved to
+    tests/integration/) brings every mock it holds into the integration suite: all of it is new."""
+    if change.base_text is None or not change.base_path or change.base_path == change.path or gated(change.base_path):
+        return change
+    lines = frozenset(range(1, len(source_lines(change.head_text or "")) + 1))
+    return FileChange(change.path, None, None, change.head_text, lines, frozenset(), status="added")
+
+
+def _pair_moves(novelties: list[FileNovelty], selected: Sequence[FileChange], changes: Sequence[FileChange], gated: Callable[[str], bool]) -> list[FileNovelty]:
+    """Take out the new sites that moved in from another gated file of the change (a mock that
+    arrives from a file the gate does not cover enters the integration suite: it is new). Another
+    file's deleted side is parsed only when a deleted line of it reads like a new site's line,
+    names a new site's target (or holds a new import)."""
     fresh_lines = {
         lines[site.line - 1].strip()
         for novelty, change in zip(novelties, selected)
@@ -130,6 +147,7 @@ def _pair_moves(novelties: list[FileNovelty], selected: Sequence[FileChange], ch
         for lines in [source_lines(change.head_text or "")]
         for site in novelty.fresh
     }
+    targets = {site.target for novelty in novelties for site in novelty.fresh if site.target and len(site.target) > 3}
     importing = any(n.fresh_imports for n in novelties)
 
     def may_hold_a_move(change: FileChange) -> bool:
@@ -137,16 +155,59 @@ def _pair_moves(novelties: list[FileNovelty], selected: Sequence[FileChange], ch
             return False
         lines = source_lines(change.base_text)
         deleted = {lines[n - 1].strip() for n in change.deleted_lines if 0 < n <= len(lines)}
-        return bool(deleted & fresh_lines) or (importing and any("import" in line and line_has_trigger(line) for line in deleted))
+        return (
+            bool(deleted & fresh_lines)
+            or any(target in line for line in deleted for target in targets)
+            or (importing and any("import" in line and line_has_trigger(line) for line in deleted))
+        )
 
     chosen = {id(c) for c in selected}
-    others = [deleted_side(c) for c in changes if id(c) not in chosen and may_hold_a_move(c)]
+    others = [deleted_side(c) for c in changes if id(c) not in chosen and gated(c.base_path or c.path) and may_hold_a_move(c)]
     # A selected file that needed no base scan for itself may still be where a mock moved from.
     novelties = [
         replace(deleted_side(c), path=n.path, notices=n.notices) if not n.base_scanned and may_hold_a_move(c) else n
         for n, c in zip(novelties, selected)
     ]
     return pair_across_files(novelties, others)
+
+
+def _pair_module_moves(novelties: list[FileNovelty], changes: Sequence[FileChange], tree: Callable[[str], str | None] | None) -> list[FileNovelty]:
+    """Pair a patch whose target only followed its module to a new path with the old patch: the
+    change renames the module, or the head tree has the new module and no longer the old one."""
+    renamed = [
+        (_dotted(c.base_path), _dotted(c.path))
+        for c in changes
+        if c.base_path and c.base_path != c.path and c.path.endswith(".py") and c.base_path.endswith(".py")
+    ]
+    paired = []
+    for novelty in novelties:
+        if not (novelty.fresh and novelty.leftover):
+            paired.append(novelty)
+            continue
+        exists = _module_lookup(novelty.path, tree) if tree is not None else None
+        fresh, leftover = pair_retargets(novelty.fresh, novelty.leftover, lambda old, new: module_moved(old, new, renamed, exists))
+        paired.append(replace(novelty, fresh=fresh, leftover=leftover))
+    return paired
+
+
+def _dotted(path: str) -> str:
+    stem = path[: -len(".py")]
+    return stem[: -len("/__init__")].replace("/", ".") if stem.endswith("/__init__") else stem.replace("/", ".")
+
+
+def _module_lookup(path: str, tree: Callable[[str], str | None]) -> Callable[[str], bool]:
+    """Whether a dotted module is in the head tree, from any folder above the test (one is the
+    import root: `sdk/python/` for `sdk/python/tests/...`)."""
+    folders = path.split("/")[:-1]
+    roots = ["/".join(folders[:n]) for n in range(len(folders), -1, -1)]
+
+    def exists(module: str) -> bool:
+        stem = module.replace(".", "/")
+        return any(
+            tree(f"{root}/{stem}{suffix}" if root else f"{stem}{suffix}") is not None for root in roots for suffix in (".py", "/__init__.py")
+        )
+
+    return exists
 
 
 def _reexports(selected: Sequence[FileChange], tree: Callable[[str], str | None] | None) -> list[dict]:
@@ -162,9 +223,11 @@ def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str]
     head = change.head_text
     if head is None or not change.added_lines:
         return novelty
-    if len(head) > MAX_FILE_BYTES:
-        novelty.notices.append(Notice(change.path, f"skipped: {len(head)} bytes is over mockguard's {MAX_FILE_BYTES}-byte limit for a test file", level="warning"))
-        return novelty
+    oversized = len(head) > MAX_FILE_BYTES
+    if oversized:
+        novelty.notices.append(
+            Notice(change.path, f"{len(head)} bytes is over mockguard's {MAX_FILE_BYTES}-byte limit for parsing a test file: only its imports and the lines the change adds were read, one statement at a time", level="warning")
+        )
     head_lines = source_lines(head)
     added = frozenset(n for n in change.added_lines if 0 < n <= len(head_lines))
     # A cheap look before any parsing: no mock word in the code (strings and comments aside), no
@@ -173,17 +236,21 @@ def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str]
     if not line_has_trigger(code_only(head)) and not any(is_mock_module(q) for q in (reexported or {}).values()):
         return novelty
 
-    head_scan = _scan(change.path, head, added, novelty.notices, side="head", reexported=reexported)
+    head_scan = _scan(change.path, head, added, novelty.notices, side="head", reexported=reexported, whole=not oversized)
     added_imports = [i for i in head_scan.imports if i.line in added]
+    retargeted = [] if oversized else _retargeted_constants(change, added, head_lines, reexported)
     if not head_scan.sites and not added_imports:
+        novelty.fresh = retargeted
         return novelty
 
     base_scan = FileScan()
     # Only deleted lines can hold a counterpart; base imports matter only for added imports.
     if change.base_text is not None and (change.deleted_lines or added_imports):
-        base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base", reexported=reexported)
-    fresh, novelty.leftover = new_sites(head_scan.sites, base_scan.sites)
-    novelty.fresh = [_on_added_line(site, added, head_lines) for site in fresh]
+        base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base", reexported=reexported, whole=not oversized)
+    base_lines = source_lines(change.base_text or "")
+    sides = Sides(added, frozenset(change.deleted_lines), head_lines, base_lines)
+    fresh, novelty.leftover = new_sites(head_scan.sites, base_scan.sites, sides)
+    novelty.fresh = [_on_added_line(site, added, head_lines) for site in fresh] + retargeted
     novelty.deleted_imports = [i.library for i in base_scan.imports if i.line in change.deleted_lines]
     novelty.base_scanned = True  # whatever the base gave up is known now (nothing, without deleted lines)
     # An import next to added uses (new or moved in) only repeats them, or comes along with them.
@@ -193,12 +260,50 @@ def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str]
     return novelty
 
 
+def _retargeted_constants(change: FileChange, added: frozenset[int], head_lines: list[str], reexported) -> list[Site]:
+    """A module-level string constant whose value the change edits retargets every patch that uses
+    it (`TARGET = "app.db.engine"` becoming `"app.cache.engine"`): a new site on the constant's line."""
+    head = change.head_text or ""
+    if change.base_text is None or not any(_STRING_ASSIGNMENT.match(head_lines[n - 1]) for n in added):
+        return []
+    before = module_constants(change.base_text)
+    found = []
+    for name, (line, value) in constant_lines(head).items():
+        if line not in added or before.get(name, value) == value:
+            continue
+        uses = frozenset(n for n, text in enumerate(head_lines, 1) if n != line and re.search(rf"\b{re.escape(name)}\b", text))
+        try:
+            sites = [s for s in scan(head, uses, reexported).sites if s.target == value]
+        except ChunkParseError:
+            continue
+        if sites:
+            first = sites[0]
+            found.append(
+                replace(
+                    first,
+                    line=line,
+                    column=1,
+                    end_line=line,
+                    exact_key=normalise_code(head_lines[line - 1]),
+                    component_key=f"constant:{name}={value}",
+                    enclosing_test=None,
+                    scope=None,
+                    scope_lines=None,
+                )
+            )
+    return found
+
+
+_STRING_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*[ \t]*(?::[^=]+)?=[ \t]*[rRuU]?['\"]")
+
+
 def _on_added_line(site: Site, added: frozenset[int], head_lines: list[str]) -> Site:
     """A multi-line call changed only inside (say, retargeted) is reported on its first added line:
     a finding stands on a line the change adds."""
-    if site.line in added:
+    inside = [n for n in range(site.line, site.end_line + 1) if n in added]
+    if site.line in added or not inside:
         return site
-    line = min(n for n in range(site.line, site.end_line + 1) if n in added)
+    line = min(inside)
     text = head_lines[line - 1]
     return replace(site, line=line, column=len(text) - len(text.lstrip()) + 1)
 
@@ -253,7 +358,9 @@ def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, Templat
     return result
 
 
-def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str, reexported: Mapping[tuple[str, str], str] | None = None) -> FileScan:
+def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str, reexported: Mapping[tuple[str, str], str] | None = None, whole: bool = True) -> FileScan:
+    if not whole:  # too big to parse: the wanted lines one by one, as for a file that does not parse
+        return scan_tokens(text, wanted)
     try:
         scanned = scan(text, wanted, reexported)
     except ChunkParseError as error:
@@ -277,13 +384,41 @@ def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *
 
 
 def _syntax_error(text: str) -> tuple[int | None, str] | None:
+    """A syntax error of the file, or None. CPython's parser is the cheap first look, but it only
+    knows the running interpreter's grammar: what it rejects is a syntax error only when libcst
+    (which reads newer syntax too: PEP 695 type parameters, PEP 701 f-strings) rejects it as well."""
     try:
         compile(text, "<test file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
-        return error.lineno, error.msg
+        found: tuple[int | None, str] = (error.lineno, error.msg)
     except (ValueError, RecursionError, MemoryError) as error:
-        return None, type(error).__name__
+        found = (None, type(error).__name__)
+    else:
+        return None
+    try:
+        cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return found
+    except (RecursionError, MemoryError):
+        return found
     return None
+
+
+def _one_notice_per_file(notices: Sequence[Notice]) -> tuple[Notice, ...]:
+    """A file's notices in one: its reasons joined, the gravest level, the first line given."""
+    by_path: dict[str | None, list[Notice]] = {}
+    for notice in notices:
+        by_path.setdefault(notice.path, []).append(notice)
+    merged = []
+    for path, group in by_path.items():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        messages = list(dict.fromkeys(n.message for n in group))
+        level = "warning" if any(n.level == "warning" for n in group) else group[0].level
+        line = next((n.line for n in group if n.line is not None), None)
+        merged.append(Notice(path, "; ".join(messages), line=line, level=level))
+    return tuple(merged)
 
 
 def _names_used(base_text: str, names: set[str]) -> set[str]:

@@ -53,6 +53,26 @@ _TRIGGER = re.compile(
 )
 
 
+_STRING_CONSTANT = re.compile(
+    r"""^([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=[ \t]*[rRuU]?("[^"\\\n]*"|'[^'\\\n]*')[ \t]*(?:\#.*)?$""", re.MULTILINE
+)
+
+
+def module_constants(text: str) -> dict[str, str]:
+    """Module-level names bound once to a one-line string: `TARGET = "app.db.engine"`."""
+    return {name: value for name, (_, value) in constant_lines(text).items()}
+
+
+def constant_lines(text: str) -> dict[str, tuple[int, str]]:
+    """Each once-bound module-level string constant's line and value."""
+    if "=" not in text:
+        return {}
+    seen: dict[str, list[tuple[int, str]]] = {}
+    for match in _STRING_CONSTANT.finditer(text):
+        seen.setdefault(match.group(1), []).append((text.count("\n", 0, match.start()) + 1, match.group(2)[1:-1]))
+    return {name: values[0] for name, values in seen.items() if len(values) == 1}
+
+
 def binds_names(statement: str, reexporting: set[str] | frozenset[str] = frozenset()) -> bool:
     """Whether a top-level statement may bind a mocking name (read before the rest)."""
     if _BINDING_STATEMENT.search(statement):
@@ -159,8 +179,9 @@ class ImportSite:
 
 
 class SiteVisitor(cst.CSTVisitor):
-    def __init__(self, module: cst.Module, first_line: int, bindings: Bindings, fixtures_everywhere: bool = False):
+    def __init__(self, module: cst.Module, first_line: int, bindings: Bindings, fixtures_everywhere: bool = False, constants: Mapping[str, str] | None = None):
         super().__init__()
+        self.constants = constants or {}
         self.module = module
         self.offset = first_line - 1
         self.bindings = bindings
@@ -355,6 +376,7 @@ class SiteVisitor(cst.CSTVisitor):
             bound_names=names,
             how=how,
             chained=chained,
+            constants=self.constants,
             qualify=lambda node: resolve(node, self.bindings.imports, scope),
         )
 
@@ -487,6 +509,7 @@ def scan(text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[
     chunks = split_chunks(lines)
     bindings = Bindings(reexports=reexports or {})
     result = FileScan()
+    constants = module_constants(text)
 
     # `from tests.compat import p` binds a mocking name when the module re-exports one as `p`.
     reexporting = {written for (written, _), qualified in bindings.reexports.items() if is_mock_module(qualified)}
@@ -495,7 +518,7 @@ def scan(text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[
     for chunk in import_chunks:
         chunk, module = _parse_chunk(lines, chunks, chunk)
         parsed[chunk.start] = (chunk, module)
-        _visit(module, chunk, bindings, result)
+        _visit(module, chunk, bindings, result, constants)
 
     for name in module_level_definitions(text):
         bindings.imports.pop(name, None)
@@ -512,7 +535,7 @@ def scan(text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[
             continue
         chunk, module = _parse_chunk(lines, chunks, chunk)
         parsed[chunk.start] = (chunk, module)
-        _visit(module, chunk, bindings, result)
+        _visit(module, chunk, bindings, result, constants)
 
     return dedupe(result, wanted)
 
@@ -555,8 +578,8 @@ def _parse_chunk(lines: list[str], chunks: list[Chunk], chunk: Chunk) -> tuple[C
     raise ChunkParseError(message, line)
 
 
-def _visit(module: cst.Module, chunk: Chunk, bindings: Bindings, result: FileScan) -> None:
-    visitor = SiteVisitor(module, chunk.start + 1, bindings)
+def _visit(module: cst.Module, chunk: Chunk, bindings: Bindings, result: FileScan, constants: Mapping[str, str] | None = None) -> None:
+    visitor = SiteVisitor(module, chunk.start + 1, bindings, constants=constants)
     visitor.run()
     result.sites.extend(visitor.sites)
     result.imports.extend(visitor.imports)

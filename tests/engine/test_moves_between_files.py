@@ -1,4 +1,5 @@
-"""A mock that moves from one file of a change to another is not new (real git repositories)."""
+"""A mock that moves from one gated file of a change to another is not new; one that arrives from
+a file the gate does not cover enters the integration suite and is (real git repositories)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def write(repo: Path, path: str, text: str) -> None:
     file.write_text(text)
 
 
-def test_a_test_moved_from_unit_to_integration_brings_no_new_mock(tmp_path):
+def test_a_test_moved_from_unit_to_integration_brings_its_mocks_into_the_gate(tmp_path):
     repo = tmp_path / "repo"
     git(tmp_path, "init", "-q", "-b", "main", str(repo))
     write(repo, "tests/unit/test_a.py", MOCKING_TEST)
@@ -58,10 +59,27 @@ def test_a_test_moved_from_unit_to_integration_brings_no_new_mock(tmp_path):
 
     report = check(repo)
 
-    assert [(f["path"], f["line"], f["target"]) for f in report["findings"]] == [("tests/integration/test_a.py", 10, "app.db.session")]
+    assert [(f["path"], f["line"], f["target"]) for f in report["findings"]] == [
+        ("tests/integration/test_a.py", 5, "app.ws.create_manager"),
+        ("tests/integration/test_a.py", 10, "app.db.session"),
+    ]
 
 
-def test_a_whole_file_moved_in_with_its_import_is_not_new(tmp_path):
+def test_a_test_moved_between_two_integration_files_brings_no_new_mock(tmp_path):
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    write(repo, "tests/integration/test_a.py", MOCKING_TEST)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    write(repo, "tests/integration/test_a.py", "def test_keep():\n    assert True\n")
+    write(repo, "tests/e2e/test_b.py", 'from unittest.mock import patch\n\n\ndef test_moving(client):\n    with patch("app.ws.create_manager"):\n        client.get("/")\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "head")
+
+    assert check(repo)["findings"] == []
+
+
+def test_a_whole_file_renamed_into_the_gate_from_outside_it_is_new(tmp_path):
     repo = tmp_path / "repo"
     git(tmp_path, "init", "-q", "-b", "main", str(repo))
     write(repo, "tests/usage_tests/test_usage.py", MOCKING_TEST)
@@ -72,7 +90,7 @@ def test_a_whole_file_moved_in_with_its_import_is_not_new(tmp_path):
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "head")
 
-    assert check(repo)["findings"] == []
+    assert [(f["line"], f["construct"]) for f in check(repo)["findings"]] == [(9, "patch")]
 
 
 def test_a_copy_that_leaves_the_original_in_place_is_new(tmp_path):

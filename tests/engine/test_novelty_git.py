@@ -54,17 +54,18 @@ MOVING_OUT = "from unittest.mock import patch\n\n\ndef test_a(client):\n    with
 MOVED_IN = "from unittest.mock import patch\n\n\ndef test_b():\n    with patch('app.ws.create_manager'):\n        pass\n"
 
 
-def test_a_mock_moved_to_another_file_of_the_change_is_not_new(repo):
+def test_a_mock_moved_in_from_a_file_the_gate_does_not_cover_is_new(repo):
+    # It enters the integration suite with this change (issue 12 §2).
     source, other = "tests/unit/test_threads.py", "tests/integration/test_other.py"
     repo.change(
         {source: MOVING_OUT, other: "def test_b():\n    pass\n"},
         {source: "def test_a(client):\n    client.get('/x')\n", other: MOVED_IN},
     )
-    assert repo.check_change().report["findings"] == []
+    assert [(f["path"], f["line"]) for f in repo.check_change().report["findings"]] == [(other, 5)]
 
 
 def test_the_import_a_moved_mock_needs_is_not_new(repo):
-    source, other = "tests/unit/test_threads.py", "tests/integration/test_other.py"
+    source, other = "tests/integration/test_threads.py", "tests/integration/test_other.py"
     repo.change(
         {source: MOVING_OUT + "\n\n@patch('app.db.session')\ndef test_c(db):\n    pass\n", other: "def test_b():\n    pass\n"},
         {source: "from unittest.mock import patch\n\n\n@patch('app.db.session')\ndef test_c(db):\n    pass\n", other: MOVED_IN},
@@ -159,7 +160,7 @@ def test_first(client):
     assert findings(repo, base, head) == []
 
 
-def test_a_patch_target_moved_to_a_new_module_path_of_the_same_component_is_not_new(repo):
+def test_a_patch_target_that_follows_its_module_renamed_in_the_change_is_not_new(repo):
     base = HEADER + """\
 @patch("pkg.old.create_manager")
 def test_first(manager, client):
@@ -170,7 +171,18 @@ def test_first(manager, client):
 def test_first(manager, client):
     post_message(client, "hi")
 """
-    assert findings(repo, base, head) == []
+    module = "def create_manager():\n    return None\n\n\ndef close_manager():\n    return None\n"
+    repo.change({T: base, "pkg/__init__.py": "", "pkg/old.py": module}, {T: head, "pkg/__init__.py": "", "pkg/new.py": module})
+    assert repo.check_change().report["findings"] == []
+
+
+def test_a_patch_target_moved_to_another_module_without_a_rename_is_new(repo):
+    base = HEADER + """\
+@patch("pkg.old.create_manager")
+def test_first(manager, client):
+    post_message(client, "hi")
+"""
+    assert findings(repo, base, base.replace("pkg.old", "pkg.new")) == [(5, "patch")]
 
 
 def test_a_patch_retargeted_to_a_different_component_is_new(repo):

@@ -228,3 +228,300 @@ def test_patching_a_dict_that_is_not_the_environment_is_not_tolerated(repo):
             pass
     """
     assert found(repo, head) == [(7, "MG105"), (8, "MG101")]
+
+
+# --- §4 newer Python ------------------------------------------------------------------------------
+
+NEWER_SYNTAX = """\
+from unittest.mock import patch
+
+type Rows = list[dict[str, int]]
+
+
+def first[T](items: list[T]) -> T:
+    return items[0]
+
+
+def test_orders(client):
+    name = "orders"
+    assert f"{client.get(f"/{name}").json()["count"]}" == "1"
+    with patch("app.orders.queue.publish"):
+        pass
+"""
+
+
+def test_newer_syntax_that_libcst_reads_is_not_reported_as_unparsable(repo):
+    run = run_change(repo, {}, {T: NEWER_SYNTAX})
+    assert [(f["line"], f["rule"]) for f in run.report["findings"]] == [(13, "MG101")]
+    assert run.report["notices"] == []
+
+
+def test_a_real_syntax_error_gives_one_notice_for_the_file(repo):
+    broken = "from unittest.mock import patch\n\n\ndef test_orders(client:\n    with patch('app.orders.queue.publish'):\n        pass\n"
+    base_broken = broken.replace("client:", "client, :")
+    run = run_change(repo, {T: base_broken}, {T: broken + "\n\ndef test_more(:\n    patch('app.db')\n"})
+    notices = [n for n in run.report["notices"] if n["path"] == T]
+    assert len(notices) == 1 and "does not parse" in notices[0]["message"]
+    assert (10, "MG101") in [(f["line"], f["rule"]) for f in run.report["findings"]]
+
+
+def test_a_file_over_the_size_limit_still_has_its_added_lines_scanned(repo):
+    data = "ROWS = [\n" + "".join(f"    {{'id': {n}, 'name': 'row number {n} of the generated fixture data'}},\n" for n in range(40_000)) + "]\n"
+    assert len(data) > 2_000_000
+    head = "from unittest.mock import patch\n" + data + "\n\ndef test_rows(client):\n    with patch('app.rows.store'):\n        pass\n"
+    run = run_change(repo, {T: "from unittest.mock import patch\n" + data}, {T: head})
+    assert [(f["line"], f["rule"]) for f in run.report["findings"]] == [(head.count("\n") - 1, "MG101")]
+    notices = [n for n in run.report["notices"] if n["path"] == T]
+    assert len(notices) == 1 and "limit" in notices[0]["message"] and "lines the change adds were read" in notices[0]["message"]
+
+
+def test_a_file_over_the_size_limit_without_a_new_mock_has_no_finding(repo):
+    data = "ROWS = [\n" + "".join(f"    {{'id': {n}, 'name': 'row number {n} of the generated fixture data, mock'}},\n" for n in range(40_000)) + "]\n"
+    run = run_change(repo, {T: data}, {T: data + "\n\ndef test_rows(client):\n    assert client.get('/rows').ok\n"})
+    assert run.report["findings"] == []
+
+
+# --- §1 a new mock is cancelled only by the same mock --------------------------------------------
+
+PAY = """\
+from unittest.mock import MagicMock, patch
+
+
+def test_pay(client):
+    with patch("app.payments.client.send") as send:
+        client.post("/pay", json={"amount": 3})
+        send.assert_called_once()
+"""
+
+
+def test_a_retarget_to_another_module_with_the_same_attribute_is_new(repo):
+    modules = {"app/payments/client.py": "def send():\n    pass\n", "app/email/client.py": "def send():\n    pass\n"}
+    assert found(repo, PAY.replace("payments", "email"), PAY, extra=modules) == [(5, "MG101")]
+
+
+def test_a_retarget_to_another_class_with_the_same_method_is_new(repo):
+    base = PAY.replace('patch("app.payments.client.send")', 'patch.object(PaymentsClient, "send")')
+    assert found(repo, base.replace("PaymentsClient", "EmailClient"), base) == [(5, "MG101")]
+
+
+def test_a_target_that_follows_its_module_moved_in_the_head_tree_is_the_same_mock(repo):
+    # app/payments/client.py moved earlier to app/billing/client.py; the test catches up.
+    repo.change({T: textwrap.dedent(PAY), "app/payments/client.py": "def send():\n    pass\n"}, {T: textwrap.dedent(PAY), "app/billing/client.py": "def send():\n    pass\n"})
+    repo.write(T, PAY.replace("payments", "billing"))
+    repo.commit("the test follows", tag="followed")
+    run = repo.check_change("head", "followed")
+    assert run.report["findings"] == []
+
+
+def test_arguments_spec_and_autospec_edited_in_place_are_the_same_mock(repo):
+    head = PAY.replace('patch("app.payments.client.send")', 'patch("app.payments.client.send", autospec=True, return_value={"ok": True})')
+    assert found(repo, head, PAY) == []
+
+
+def test_a_copy_for_a_new_test_is_new_while_the_edited_original_is_not(repo):
+    base = """\
+    from unittest.mock import patch
+
+
+    def test_pay(client):
+        with patch("app.payments.client.send", return_value=1):
+            client.post("/pay", json={"amount": 3})
+    """
+    head = """\
+    from unittest.mock import patch
+
+
+    def test_pay(client):
+        with patch("app.payments.client.send", return_value=2):
+            client.post("/pay", json={"amount": 3})
+
+
+    def test_refund(client):
+        with patch("app.payments.client.send", return_value=1):
+            client.post("/refund", json={"amount": 3})
+    """
+    assert found(repo, head, base) == [(10, "MG101")]
+
+
+def test_a_mock_object_pairs_with_the_one_bound_to_the_same_name_in_the_same_test(repo):
+    base = """\
+    from unittest.mock import MagicMock
+
+
+    def test_pay(client):
+        gateway = MagicMock()
+        client.post("/pay", json={"amount": 3}, gateway=gateway)
+    """
+    head = base.replace("MagicMock()", "MagicMock(spec=Gateway, name='gateway')")
+    assert found(repo, head, base) == []
+
+
+def test_identical_mock_objects_in_two_different_tests_are_not_a_pair(repo):
+    base = """\
+    from unittest.mock import MagicMock
+
+
+    def test_pay(client):
+        gateway = MagicMock()
+        client.post("/pay", json={"amount": 3}, gateway=gateway)
+
+
+    def test_refund(client):
+        assert client.post("/refund", json={"amount": 3}).status_code == 200
+    """
+    head = """\
+    from unittest.mock import MagicMock
+
+
+    def test_pay(client):
+        assert client.post("/pay", json={"amount": 3}).status_code == 200
+
+
+    def test_refund(client):
+        gateway = MagicMock()
+        assert client.post("/refund", json={"amount": 3}, gateway=gateway).status_code == 200
+    """
+    assert found(repo, head, base) == [(9, "MG102")]
+
+
+def test_a_mock_object_in_a_test_that_moved_as_a_whole_is_not_new(repo):
+    body = """\
+    def test_pay(client):
+        gateway = MagicMock()
+        response = client.post("/pay", json={"amount": 3}, gateway=gateway)
+        assert response.status_code == 200
+        assert gateway.charge.called
+    """
+    other = """\
+    def test_list(client):
+        assert client.get("/payments").json() == []
+    """
+    header = "from unittest.mock import MagicMock\n\n\n"
+    base = header + textwrap.dedent(body) + "\n\n" + textwrap.dedent(other)
+    head = header + textwrap.dedent(other) + "\n\n" + textwrap.dedent(body)
+    assert found(repo, head, base) == []
+
+
+# --- §2 moves count only inside the gate -------------------------------------------------------------
+
+
+def test_a_mock_cut_from_a_helper_outside_the_gate_is_new(repo):
+    helper = "from unittest.mock import patch\n\n\ndef paid(client):\n    with patch('app.payments.client.send'):\n        return client.post('/pay')\n"
+    run = run_change(
+        repo,
+        {"tests/helpers.py": helper, T: "def test_pay(client):\n    assert client\n"},
+        {"tests/helpers.py": "def paid(client):\n    return client.post('/pay')\n", T: "from unittest.mock import patch\n\n\ndef test_pay(client):\n    with patch('app.payments.client.send'):\n        assert client.post('/pay')\n"},
+    )
+    assert [(f["path"], f["line"]) for f in run.report["findings"]] == [(T, 5)]
+
+
+def test_a_unit_test_renamed_into_the_integration_folder_brings_its_mocks_in(repo):
+    unit = "tests/unit/test_pay.py"
+    repo.change({unit: textwrap.dedent(PAY)}, {unit: textwrap.dedent(PAY)})
+    (repo.root / T).parent.mkdir(parents=True, exist_ok=True)
+    repo.git("mv", unit, T)
+    repo.commit("promote", tag="promoted")
+    run = repo.check_change("head", "promoted")
+    assert [(f["path"], f["line"]) for f in run.report["findings"]] == [(T, 5)]
+
+
+def test_a_file_renamed_within_the_gate_is_compared_with_its_old_self(repo):
+    other = "tests/e2e/test_pay.py"
+    repo.change({T: textwrap.dedent(PAY)}, {T: textwrap.dedent(PAY)})
+    (repo.root / other).parent.mkdir(parents=True, exist_ok=True)
+    repo.git("mv", T, other)
+    repo.commit("move", tag="moved")
+    assert repo.check_change("head", "moved").report["findings"] == []
+
+
+def test_a_target_moved_into_a_module_constant_is_not_new(repo):
+    head = """\
+    from unittest.mock import patch
+
+    SEND = "app.payments.client.send"
+
+
+    def test_pay(client):
+        with patch(SEND) as send:
+            client.post("/pay", json={"amount": 3})
+            send.assert_called_once()
+    """
+    assert found(repo, head, PAY) == []
+
+
+def test_changing_a_constant_s_value_retargets_its_patches_on_the_constant_s_line(repo):
+    base = """\
+    from unittest.mock import patch
+
+    SEND = "app.payments.client.send"
+
+
+    def test_pay(client):
+        with patch(SEND):
+            client.post("/pay", json={"amount": 3})
+    """
+    head = base.replace("app.payments.client.send", "app.email.client.send")
+    assert found(repo, head, base) == [(3, "MG101")]
+
+
+def test_a_constant_changed_that_no_patch_uses_is_no_finding(repo):
+    base = 'from unittest.mock import patch\n\nURL = "http://127.0.0.1:8000"\n\n\ndef test_pay(client):\n    with patch("app.payments.client.send"):\n        client.post(URL)\n'
+    assert found(repo, base.replace("8000", "9000"), base) == []
+
+
+def test_identical_patches_consolidated_into_one_conftest_fixture_are_not_new(repo):
+    base = """\
+    from unittest.mock import patch
+
+
+    def test_pay(client):
+        with patch("app.db.engine"):
+            client.post("/pay")
+
+
+    def test_refund(client):
+        with patch("app.db.engine"):
+            client.post("/refund")
+    """
+    head = """\
+    def test_pay(client, engine):
+        client.post("/pay")
+
+
+    def test_refund(client, engine):
+        client.post("/refund")
+    """
+    conftest = """\
+    import pytest
+    from unittest.mock import patch
+
+
+    @pytest.fixture
+    def engine():
+        with patch("app.db.engine", autospec=True) as engine:
+            yield engine
+    """
+    run = run_change(repo, {T: base}, {T: head, "tests/integration/conftest.py": conftest})
+    assert run.report["findings"] == []
+
+
+def test_a_with_patch_moved_into_a_fixture_and_re_wrapped_is_not_new(repo):
+    head = """\
+    import pytest
+    from unittest.mock import patch
+
+
+    @pytest.fixture
+    def send():
+        patcher = patch(
+            "app.payments.client.send",
+        )
+        yield patcher.start()
+        patcher.stop()
+
+
+    def test_pay(client, send):
+        client.post("/pay", json={"amount": 3})
+        send.assert_called_once()
+    """
+    assert found(repo, head, PAY) == []

@@ -86,6 +86,7 @@ class UseContext:
     bound_names: tuple[str, ...] = ()  # assignment targets and keyword names around the use
     how: str = "call"  # call | decorator | with | assign | parameter
     chained: str | None = None  # the method called on this call's result: `route(...).pass_through()`
+    constants: Mapping[str, str] = field(default_factory=dict)  # the file's module-level string constants
     qualify: Callable[[cst.BaseExpression], str | None] = lambda node: None  # the canonical name of an expression
 
     def code(self, node: cst.CSTNode) -> str:
@@ -178,9 +179,12 @@ def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
 
 
 def expression_text(node: cst.BaseExpression | None, ctx: UseContext) -> str | None:
-    """A target as people read it: a string's value, else the code, on one line."""
+    """A target as people read it: a string's value (through a module-level string constant of
+    the file too: `TARGET = "app.db.engine"` then `patch(TARGET)`), else the code, on one line."""
     if node is None:
         return None
+    if isinstance(node, cst.Name) and node.value in ctx.constants:
+        return ctx.constants[node.value]
     value = string_value(node)
     if value is not None:
         return value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule, environment_target, expression_text, last_segment, positional, string_value
+from .base import Draft, Invalid, Library, Rule, environment_target, expression_text, positional, string_value
 
 MONKEYPATCH = "_pytest.monkeypatch.MonkeyPatch"
 MONKEYPATCH_METHODS = {"setattr", "delattr", "setitem", "delitem", "setenv", "delenv", "syspath_prepend"}
@@ -79,5 +79,5 @@ class Monkeypatch(Rule):
             construct=f"monkeypatch.{method}",
             library="pytest",
             target=target,
-            component=f"patch:{last_segment(target)}",
+            component=f"patch:{target}",
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Draft, Invalid, Library, Rule, UseContext, environment_target, expression_text, last_segment, positional, string_value
+from .base import Draft, Invalid, Library, Rule, UseContext, environment_target, expression_text, positional, string_value
 
 # `mock` is the PyPI backport of unittest.mock; asynctest extends it (its CoroutineMock is an AsyncMock).
 UNITTEST_MOCK = Library(
@@ -39,14 +39,12 @@ def patch_draft(construct: str, call: cst.Call, ctx: UseContext, library: str) -
         owner = expression_text(first, ctx)
         attribute = string_value(positional(call, 1)) if positional(call, 1) is not None else None
         target = f"{owner}.{attribute}" if owner and attribute else owner
-        component = attribute or last_segment(owner)
     elif kind == "dict":
         target = environment_target(first, ctx) or expression_text(first, ctx)
-        component = target
     else:  # patch, multiple
         target = expression_text(first, ctx)
-        component = last_segment(target)
-    return Draft(construct=construct, library=library, target=target, component=f"patch:{component}")
+    # The whole target is what is mocked: `app.payments.client.send` is not `app.email.client.send`.
+    return Draft(construct=construct, library=library, target=target, component=f"patch:{target}")
 
 
 class PatchFamily(Rule):
