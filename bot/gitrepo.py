@@ -219,7 +219,8 @@ def read_change(
         added = frozenset(line.target_line_no for hunk in patched for line in hunk if line.is_added)
         deleted = frozenset(line.source_line_no for hunk in patched for line in hunk if line.is_removed)
         reported = wanted(path) and not is_removed
-        if reported and added:
+        # A rename without edits still goes to the engine: renamed into the gate, its mocks are new.
+        if reported and (added or patched.is_rename):
             status = "added" if is_added else "renamed" if patched.is_rename else "modified"
             entries.append((path, base_path, added, deleted, status))
         elif deleted and base_path:

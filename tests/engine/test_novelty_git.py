@@ -226,7 +226,7 @@ def test_third(client):
     assert findings(repo, base, head) == [(11, "patch"), (16, "patch")]
 
 
-def test_a_moved_mock_that_is_also_duplicated_counts_once(repo):
+def test_a_mock_object_copied_into_two_new_tests_is_new_in_both(repo):
     base = HEADER + """\
 def test_first(client):
     session = AsyncMock()
@@ -246,8 +246,33 @@ class TestThreads:
         session = AsyncMock()
         post_message(client, "two", session=session)
 """
-    # Two identical mocks where the base had one: exactly one of them is new.
-    assert [construct for _, construct in findings(repo, base, head)] == ["AsyncMock"]
+    # A mock object is known by where it stands: the one test_first lost is not the one either new
+    # test builds (identical code in two different tests is not a pair; issue 12 §1).
+    assert [construct for _, construct in findings(repo, base, head)] == ["AsyncMock", "AsyncMock"]
+
+
+def test_a_patch_moved_and_duplicated_counts_once(repo):
+    base = HEADER + """\
+def test_first(client):
+    with patch("app.ws.create_manager"):
+        post_message(client, "hi")
+"""
+    head = HEADER + """\
+def test_renamed(client):
+    post_message(client, "hi")
+
+
+class TestThreads:
+    def test_one(self, client):
+        with patch("app.ws.create_manager"):
+            post_message(client, "one")
+
+    def test_two(self, client):
+        with patch("app.ws.create_manager"):
+            post_message(client, "two")
+"""
+    # Two identical patches where the base had one: exactly one of them is new.
+    assert [construct for _, construct in findings(repo, base, head)] == ["patch"]
 
 
 # --- imports -------------------------------------------------------------------------------------
