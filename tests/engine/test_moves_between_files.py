@@ -76,7 +76,8 @@ def test_a_test_moved_between_two_integration_files_brings_no_new_mock(tmp_path)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "head")
 
-    assert check(repo)["findings"] == []
+    # MG1xx only: `assert True` is a test that cannot fail (MG3xx), judged on its own.
+    assert [f for f in check(repo)["findings"] if f["rule"].startswith("MG1")] == []
 
 
 def test_a_whole_file_renamed_into_the_gate_from_outside_it_is_new(tmp_path):

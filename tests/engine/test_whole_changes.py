@@ -502,7 +502,8 @@ def test_identical_patches_consolidated_into_one_conftest_fixture_are_not_new(re
             yield engine
     """
     run = run_change(repo, {T: base}, {T: head, "tests/integration/conftest.py": conftest})
-    assert run.report["findings"] == []
+    # No MG1xx site is new; requesting a fixture that patches is MG2xx's to judge.
+    assert [f for f in run.report["findings"] if f["rule"].startswith("MG1")] == []
 
 
 def test_a_with_patch_moved_into_a_fixture_and_re_wrapped_is_not_new(repo):
@@ -524,4 +525,5 @@ def test_a_with_patch_moved_into_a_fixture_and_re_wrapped_is_not_new(repo):
         client.post("/pay", json={"amount": 3})
         send.assert_called_once()
     """
-    assert found(repo, head, PAY) == []
+    # No MG1xx site is new; requesting a fixture that patches is MG2xx's to judge.
+    assert [f for f in found(repo, head, PAY) if f[1].startswith("MG1")] == []
