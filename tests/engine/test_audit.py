@@ -175,3 +175,10 @@ def test_summary_comment_carries_the_debt_line():
 
     body = summary_comment(Report(files_checked=("tests/integration/test_a.py",), mocks_before=41, mocks_after=38), "a" * 40, 0, 2)
     assert "Integration-test mocks in the files this change touches: 41 -> 38." in body
+
+
+def test_the_audit_counts_mocks_not_tests_that_cannot_fail(repo):
+    repo.write("tests/integration/test_ws.py", "import websockets\n\nasync def test_ws(url):\n    try:\n        async with websockets.connect(url) as ws:\n            await ws.send('x')\n    except Exception as error:\n        print(error)\n")
+    repo.commit()
+    doc = json.loads(_audit(repo, "--ref", "HEAD", "--format", "json").stdout)
+    assert doc["summary"]["open"] == 0 and doc["files"] == []
