@@ -113,11 +113,13 @@ def check_title(report: Report) -> str:
     n, blocking = numbers["mocks"], numbers["mocks_blocking"]
     reasonless = (f", {plural(numbers['reasonless'], '`# mockguard: allow` comment')} without a reason"
                   if numbers["reasonless"] else "")
+    cannot_fail = (f"{', ' if n else ''}{plural(numbers['cannot_fail'], 'test')} that cannot fail"
+                   f" ({numbers['cannot_fail_blocking']} blocking)" if numbers["cannot_fail"] else "")
     if n == 0:
-        return f"No new mocks in integration tests{reasonless}"
+        return f"{cannot_fail[0].upper()}{cannot_fail[1:]}{reasonless}" if cannot_fail else f"No new mocks in integration tests{reasonless}"
     if blocking:
-        return f"{plural(n, 'new mock')} in integration tests ({blocking} blocking){reasonless}"
-    return f"{plural(n, 'new mock')} in integration tests (warnings only){reasonless}"
+        return f"{plural(n, 'new mock')} in integration tests ({blocking} blocking){cannot_fail}{reasonless}"
+    return f"{plural(n, 'new mock')} in integration tests (warnings only){cannot_fail}{reasonless}"
 
 
 def conclusion(report: Report) -> str:

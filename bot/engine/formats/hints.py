@@ -36,18 +36,22 @@ def _test_function_start(lines: list[str]) -> int:
 
 
 REASONLESS_RULE = "MG110"  # `# mockguard: allow` without a reason: a finding, but not a new mock
+CANNOT_FAIL_FAMILY = "MG3"  # tests that cannot fail: findings, counted apart from new mocks
 
 
 def counts(report: Report) -> dict[str, int]:
     """The summary's numbers with reason-less allow comments apart from the new mocks they stand on."""
     blocking = set(report.blocking)
-    mocks = [f for f in report.findings if f.rule != REASONLESS_RULE]
+    cannot_fail = [f for f in report.findings if f.rule.startswith(CANNOT_FAIL_FAMILY)]
     reasonless = [f for f in report.findings if f.rule == REASONLESS_RULE]
+    mocks = [f for f in report.findings if f not in set(cannot_fail) | set(reasonless)]
     return {
         "mocks": len(mocks),
         "mocks_blocking": sum(f in blocking for f in mocks),
         "reasonless": len(reasonless),
         "reasonless_blocking": sum(f in blocking for f in reasonless),
+        "cannot_fail": len(cannot_fail),
+        "cannot_fail_blocking": sum(f in blocking for f in cannot_fail),
     }
 
 
@@ -57,6 +61,8 @@ def summary_line(report: Report) -> str:
     numbers = counts(report)
     new = numbers["mocks"]
     parts = [f"{plural(new, 'new mock')} ({numbers['mocks_blocking']} blocking)" if new else "no new mocks"]
+    if numbers["cannot_fail"]:
+        parts.append(f"{plural(numbers['cannot_fail'], 'test')} that cannot fail ({numbers['cannot_fail_blocking']} blocking)")
     if numbers["reasonless"]:
         parts.append(f"{plural(numbers['reasonless'], '`# mockguard: allow` comment')} without a reason ({numbers['reasonless_blocking']} blocking)")
     if summary["suppressed"]:
