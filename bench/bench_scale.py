@@ -24,9 +24,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "scale"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: tests.support
 
-from scale_harness import Fleet, Pulls, opened, suite_requested  # noqa: E402
+from tests.scale.scale_harness import Fleet, Pulls, opened, suite_requested  # noqa: E402
 
 LATENCY_MS = 100
 CAPACITY = {"MOCKGUARD_CONCURRENCY": "64", "MOCKGUARD_WRITE_INTERVAL": "0"}

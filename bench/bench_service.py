@@ -25,9 +25,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "service"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: tests.support
 
-from service_harness import BASE_TEST, World, payload  # noqa: E402
+from tests.service.service_harness import BASE_TEST, World, payload  # noqa: E402
 
 # An integration test that mentions mocks without adding one (comments, docstrings, fixture names).
 MENTIONS = '''"""Orders end to end: no mock here, the real server runs (see conftest's live_server)."""

@@ -24,7 +24,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 import httpx
 
@@ -52,11 +52,13 @@ def error(status: int = 500, count: int | None = 1, *, method: str | None = None
     return _match({"kind": "error", "status": status, "count": count, "after": after}, method, path)
 
 
-def secondary_rate_limit(status: int = 403, retry_after: int = 1, count: int | None = 1, *,
-                         method: str | None = None, path: str | None = None) -> dict[str, Any]:
-    """GitHub's secondary rate limit: 403 or 429, `Retry-After`, `x-ratelimit-remaining: 0`."""
-    return _match({"kind": "secondary_rate_limit", "status": status, "retry_after": retry_after, "count": count},
-                  method, path)
+def secondary_rate_limit(status: int = 403, retry_after: int | None = 1, count: int | None = 1, *,
+                         remaining_zero: bool = True, method: str | None = None,
+                         path: str | None = None) -> dict[str, Any]:
+    """GitHub's secondary rate limit: 403 or 429, `Retry-After` (None: without), `x-ratelimit-remaining: 0`
+    (`remaining_zero=False`: the primary limit's own count, as GitHub has been seen to send)."""
+    return _match({"kind": "secondary_rate_limit", "status": status, "retry_after": retry_after, "count": count,
+                   "remaining_zero": remaining_zero}, method, path)
 
 
 def drop(count: int | None = 1, *, method: str | None = None, path: str | None = None,
@@ -131,6 +133,10 @@ class SandboxHandle:
         """Move a pull request ({head, base}: a push) or change {state, draft, title}."""
         return self._call("PATCH", f"/_sandbox/pulls/{number}", json=fields)
 
+    def workflow_token(self, **permissions: str) -> str:
+        """A plain token as a workflow's GITHUB_TOKEN, e.g. workflow_token(contents="read", checks="write")."""
+        return self._call("POST", "/_sandbox/tokens", json={"permissions": permissions})["token"]
+
     def expire_tokens(self, token: str | None = None) -> int:
         body = {} if token is None else {"token": token}
         return self._call("POST", "/_sandbox/tokens/expire", json=body)["expired"]
@@ -160,16 +166,16 @@ class SandboxHandle:
                 self.process.wait(timeout=timeout)
 
 
-def sandbox_command(
+def sandbox_args(
     repo: str | os.PathLike[str],
-    base: str,
-    head: str,
+    base: str | None,
+    head: str | None,
     owner: str,
     name: str,
     app_id: int,
     public_key_pem_path: str | os.PathLike[str],
     *,
-    pr: int = 1,
+    pr: int | None = 1,
     installation_id: int = 1,
     webhook_url: str | None = None,
     pulls: Iterable[tuple[int, str, str]] = (),
@@ -177,14 +183,18 @@ def sandbox_command(
     port: int = 0,
     extra_args: Iterable[str] = (),
 ) -> list[str]:
+    """The flags of `mockguard sandbox` for one repository and its pull request(s).
+
+    `pr=None` (with base and head None) leaves every pull request to `pulls` or `extra_args`."""
     command = [
-        sys.executable, "-m", "bot.cli", "sandbox",
-        "--repo", str(repo), "--base", base, "--head", head,
-        "--owner", owner, "--name", name,
+        "--repo", str(repo), "--owner", owner, "--name", name,
         "--app-id", str(app_id), "--public-key", str(public_key_pem_path),
-        "--host", host, "--port", str(port),
-        "--pr", str(pr), "--installation-id", str(installation_id),
+        "--host", host, "--port", str(port), "--installation-id", str(installation_id),
     ]
+    if base is not None and head is not None:
+        command += ["--base", base, "--head", head]
+    if pr is not None:
+        command += ["--pr", str(pr)]
     for number, pr_base, pr_head in pulls:
         command += ["--pr", f"{number}:{pr_base}:{pr_head}"]
     if webhook_url:
@@ -192,35 +202,19 @@ def sandbox_command(
     return command + list(extra_args)
 
 
-@contextmanager
-def running_sandbox(
-    repo: str | os.PathLike[str],
-    base: str,
-    head: str,
-    owner: str,
-    name: str,
-    app_id: int,
-    public_key_pem_path: str | os.PathLike[str],
+def start_sandbox(
+    args: Sequence[str],
     *,
-    pr: int = 1,
-    installation_id: int = 1,
-    webhook_url: str | None = None,
     webhook_secret: str | None = None,
-    pulls: Iterable[tuple[int, str, str]] = (),
-    extra_args: Iterable[str] = (),
-    host: str = "127.0.0.1",
-    port: int = 0,
-    startup_timeout: float = 30.0,
     env: dict[str, str] | None = None,
-) -> Iterator[SandboxHandle]:
-    """Run `mockguard sandbox` for the duration of the block; yields a SandboxHandle.
+    startup_timeout: float = 30.0,
+) -> SandboxHandle:
+    """Start `mockguard sandbox ARGS...` and return once it answers; the caller stops the handle.
 
-    `pulls` adds more pull requests as (number, base, head); `extra_args` passes any other flag of
-    `mockguard sandbox` (e.g. ["--token-ttl", "2", "--max-patch-lines", "500", "--fail", "502:1"]).
+    `args` are the command's flags (see `sandbox_args`); give `--port 0` (the default there) so the
+    sandbox binds a free port itself, which it then prints.
     """
-    command = sandbox_command(repo, base, head, owner, name, app_id, public_key_pem_path, pr=pr,
-                              installation_id=installation_id, webhook_url=webhook_url, pulls=pulls,
-                              host=host, port=port, extra_args=extra_args)
+    command = [sys.executable, "-m", "bot.cli", "sandbox", *args]
     child_env = dict(os.environ if env is None else env)
     child_env["PYTHONUNBUFFERED"] = "1"
     if webhook_secret is not None:
@@ -267,13 +261,12 @@ def running_sandbox(
         while True:
             try:
                 handle.state(requests=False)
-                break
+                return handle
             except (httpx.HTTPError, RuntimeError):
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise SandboxStartError("mockguard sandbox does not answer:\n" + handle.logs()) from None
                 time.sleep(0.05)
-        yield handle
-    finally:
+    except BaseException:
         if handle is not None:
             handle.stop()
         elif process.poll() is None:
@@ -283,3 +276,40 @@ def running_sandbox(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+        raise
+
+
+@contextmanager
+def running_sandbox(
+    repo: str | os.PathLike[str],
+    base: str,
+    head: str,
+    owner: str,
+    name: str,
+    app_id: int,
+    public_key_pem_path: str | os.PathLike[str],
+    *,
+    pr: int = 1,
+    installation_id: int = 1,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    pulls: Iterable[tuple[int, str, str]] = (),
+    extra_args: Iterable[str] = (),
+    host: str = "127.0.0.1",
+    port: int = 0,
+    startup_timeout: float = 30.0,
+    env: dict[str, str] | None = None,
+) -> Iterator[SandboxHandle]:
+    """Run `mockguard sandbox` for the duration of the block; yields a SandboxHandle.
+
+    `pulls` adds more pull requests as (number, base, head); `extra_args` passes any other flag of
+    `mockguard sandbox` (e.g. ["--token-ttl", "2", "--max-patch-lines", "500", "--fail", "502:1"]).
+    """
+    args = sandbox_args(repo, base, head, owner, name, app_id, public_key_pem_path, pr=pr,
+                        installation_id=installation_id, webhook_url=webhook_url, pulls=pulls,
+                        host=host, port=port, extra_args=extra_args)
+    handle = start_sandbox(args, webhook_secret=webhook_secret, env=env, startup_timeout=startup_timeout)
+    try:
+        yield handle
+    finally:
+        handle.stop()

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.git import GitRepo, git
 
 from .demo_process import KeptDemo, refuses_connections, run_demo
 
@@ -32,30 +33,14 @@ SUBJECT = "Orders check <img src=x onerror=alert(1)> & co"
 BODY = '<script>alert("body")</script>\n\n<details><summary>More</summary>\n\n**fine**\n</details>'
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
-
-
 @pytest.fixture
 def user_repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "their-repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "dev@example.com")
-    git(repo, "config", "user.name", "Dev")
-    git(repo, "config", "commit.gpgsign", "false")
-    for path, text in {".github/mockguard.yml": RULES, "checks/test_api.py": BASE_TEST}.items():
-        (repo / path).parent.mkdir(parents=True, exist_ok=True)
-        (repo / path).write_text(text)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "base")
-    git(repo, "checkout", "-q", "-b", "feature")
-    (repo / "checks/test_api.py").write_text(CHECKS_HEAD)
-    (repo / "tests/integration").mkdir(parents=True)
-    (repo / "tests/integration/test_mail.py").write_text(ELSEWHERE)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", f"{SUBJECT}\n\n{BODY}")
-    return repo
+    repo = GitRepo(tmp_path / "their-repo")
+    repo.commit_files({".github/mockguard.yml": RULES, "checks/test_api.py": BASE_TEST}, "base")
+    repo.switch("feature")
+    repo.commit_files({"checks/test_api.py": CHECKS_HEAD, "tests/integration/test_mail.py": ELSEWHERE},
+                      f"{SUBJECT}\n\n{BODY}")
+    return repo.root
 
 
 def test_their_range_their_rules_the_page_until_ctrl_c(tmp_path, user_repo):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitrepos import GitRepo
+from tests.support.git import GitRepo
 
 
 @pytest.fixture

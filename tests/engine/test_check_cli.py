@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from bot.engine.rulesfile import load_config
-from gitrepos import GitRepo, git, mockguard
+from tests.support.git import GitRepo, git
+from tests.support.processes import mockguard
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text())
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gitrepos import GIT_ENV, GitRepo
+from tests.support.git import GIT_ENV, GitRepo
 
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 HOOK_REPO = Path(

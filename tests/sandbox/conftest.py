@@ -7,11 +7,7 @@ webhooks are received by a real HTTP server on another.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,10 +17,10 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 
-from bot.sandbox.launcher import SandboxHandle, running_sandbox, write_app_keys
+from bot.sandbox.launcher import SandboxHandle, running_sandbox
+from tests.support.git import GitRepo
+from tests.support.keys import make_jwt, write_app_keys
 
 APP_ID = 424242
 OWNER = "acme"
@@ -40,10 +36,6 @@ INTEGRATION_BASE = "\n".join(
 APP_BASE = "\n".join([f"VALUE_{i} = {i}" for i in range(1, 41)]) + "\n"
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
-
-
 @dataclass
 class Repo:
     path: Path
@@ -54,56 +46,38 @@ class Repo:
 
 def build_repo(root: Path) -> Repo:
     """main (base) and feature (head, two commits ahead) with the kinds of change GitHub shows."""
-    repo = root / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "dev@example.com")
-    git(repo, "config", "user.name", "Dev")
-    git(repo, "config", "commit.gpgsign", "false")
-    (repo / "tests/integration").mkdir(parents=True)
-    (repo / "src").mkdir()
-    (repo / "docs").mkdir()
-    (repo / "data").mkdir()
-    (repo / "tests/integration/test_api.py").write_text(INTEGRATION_BASE)
-    (repo / "src/app.py").write_text(APP_BASE)
-    (repo / "docs/old_name.md").write_text("# Title\n\n" + "".join(f"line {i}\n" for i in range(20)))
-    (repo / "data/logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary\x00")
-    (repo / "big.txt").write_text("".join(f"row {i}\n" for i in range(10)))
-    (repo / "removed.py").write_text("print('bye')\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "Base")
-    base = git(repo, "rev-parse", "HEAD")
+    repo = GitRepo(root / "repo")
+    repo.write_bytes("data/logo.png", b"\x89PNG\r\n\x1a\n\x00\x00binary\x00")
+    base = repo.commit_files({
+        "tests/integration/test_api.py": INTEGRATION_BASE,
+        "src/app.py": APP_BASE,
+        "docs/old_name.md": "# Title\n\n" + "".join(f"line {i}\n" for i in range(20)),
+        "big.txt": "".join(f"row {i}\n" for i in range(10)),
+        "removed.py": "print('bye')\n",
+    }, "Base")
 
-    git(repo, "checkout", "-q", "-b", "feature")
+    repo.switch("feature")
     lines = INTEGRATION_BASE.split("\n")
     lines[0:1] = ["import httpx", "from unittest import mock"]  # line 2 added
     lines.insert(25, "@mock.patch('app.client')")  # line 26 added
-    (repo / "tests/integration/test_api.py").write_text("\n".join(lines))
     app_lines = APP_BASE.splitlines()
     app_lines[2] = "VALUE_3 = 'three'"  # line 3 changed (first hunk)
     app_lines[35] = "VALUE_36 = 'thirty-six'"  # line 36 changed (second hunk)
-    (repo / "src/app.py").write_text("\n".join(app_lines) + "\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "Add mocks to the integration tests\n\nThe pull request body.")
-    git(repo, "mv", "docs/old_name.md", "docs/new_name.md")
-    (repo / "docs/new_name.md").write_text("# Title\n\n" + "".join(f"line {i}\n" for i in range(20)) + "more\n")
-    (repo / "data/logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01binary2\x00")
-    (repo / "big.txt").write_text("".join(f"row {i}\n" for i in range(10)) + "".join(f"new {i}\n" for i in range(600)))
-    (repo / "removed.py").unlink()
-    (repo / "many").mkdir()
-    for i in range(105):
-        (repo / f"many/gen_{i:03d}.py").write_text(f"N = {i}\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "More files")
-    head = git(repo, "rev-parse", "HEAD")
+    repo.commit_files({"tests/integration/test_api.py": "\n".join(lines), "src/app.py": "\n".join(app_lines) + "\n"},
+                      "Add mocks to the integration tests\n\nThe pull request body.")
+    repo.git("mv", "docs/old_name.md", "docs/new_name.md")
+    repo.write_bytes("data/logo.png", b"\x89PNG\r\n\x1a\n\x00\x01binary2\x00")
+    head = repo.commit_files({
+        "docs/new_name.md": "# Title\n\n" + "".join(f"line {i}\n" for i in range(20)) + "more\n",
+        "big.txt": "".join(f"row {i}\n" for i in range(10)) + "".join(f"new {i}\n" for i in range(600)),
+        "removed.py": None,
+    } | {f"many/gen_{i:03d}.py": f"N = {i}\n" for i in range(105)}, "More files")
 
     # A later push to the pull request, used by synchronize tests.
-    (repo / "tests/integration/test_api.py").write_text(INTEGRATION_BASE)
-    git(repo, "commit", "-q", "-am", "Remove the mocks")
-    pushed = git(repo, "rev-parse", "HEAD")
-    git(repo, "checkout", "-q", "main")
-    git(repo, "branch", "-q", "-f", "feature", head)
-    return Repo(repo, base, head, {"pushed": pushed})
+    pushed = repo.commit_files({"tests/integration/test_api.py": INTEGRATION_BASE}, "Remove the mocks")
+    repo.switch("main")
+    repo.git("branch", "-q", "-f", "feature", head)
+    return Repo(repo.root, base, head, {"pushed": pushed})
 
 
 class Receiver:
@@ -165,31 +139,6 @@ class World:
         token = token or self.token()
         return httpx.Client(base_url=self.url, headers={"Authorization": f"token {token}",
                                                          "Accept": "application/vnd.github+json"}, timeout=30)
-
-
-def _b64(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
-
-
-def make_jwt(private_pem: bytes, app_id: Any, *, iat: Any = None, exp: Any = None, algorithm: str = "RS256",
-             drop: tuple[str, ...] = (), **extra: Any) -> str:
-    """A JWT built by hand (any claim types, HS256 too), signed with the App's private key."""
-    now = int(time.time())
-    claims = {"iat": now - 60 if iat is None else iat, "exp": now + 300 if exp is None else exp, "iss": app_id}
-    claims.update(extra)
-    for name in drop:
-        claims.pop(name, None)
-    header = _b64(json.dumps({"alg": algorithm, "typ": "JWT"}).encode())
-    payload = _b64(json.dumps(claims).encode())
-    signing_input = header + b"." + payload
-    if algorithm == "RS256":
-        key = serialization.load_pem_private_key(private_pem, password=None)
-        signature = key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
-    elif algorithm == "HS256":
-        signature = hmac.new(private_pem, signing_input, hashlib.sha256).digest()
-    else:
-        signature = b""
-    return (signing_input + b"." + _b64(signature)).decode()
 
 
 @pytest.fixture(scope="module")

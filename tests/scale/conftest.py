@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scale_harness import Fleet
+from tests.scale.scale_harness import Fleet
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,26 +15,23 @@ from pathlib import Path
 import httpx
 import redis
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "service"))
-
-from service_harness import (  # noqa: E402
+from bot.sandbox.launcher import sandbox_args
+from tests.service.service_harness import (
     APP_ID,
     BASE_TEST,
     MOCKED_TEST,
-    MOCKGUARD,
     NAME,
     OWNER,
     UNIT_PATH,
     UNIT_TEST,
-    GitRepo,
-    Process,
     Sandbox,
     Service,
-    free_port,
-    make_keys,
     payload,
-    wait_until,
 )
+from tests.support.git import GitRepo
+from tests.support.keys import write_app_keys
+from tests.support.net import free_port, wait_until
+from tests.support.processes import Process
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 WAIT = 150.0  # ceiling for a whole burst to complete; the tests assert outcomes, never durations
@@ -94,15 +90,15 @@ class Pulls:
         self.count = count
         self.pushed = pushed or set()
         files = {integration_path(n): BASE_TEST for n in range(1, count + 1)}
-        self.base = repo.commit({**files, "README.md": "shop\n"}, "base")
+        self.base = repo.commit_files({**files, "README.md": "shop\n"}, "base")
         self.first: dict[int, str] = {}
         self.second: dict[int, str] = {}
         for n in range(1, count + 1):
             repo.git("checkout", "-q", "-b", f"pr-{n}", self.base)
-            self.first[n] = repo.commit({integration_path(n): MOCKED_TEST, UNIT_PATH: UNIT_TEST}, f"mocks in PR {n}")
+            self.first[n] = repo.commit_files({integration_path(n): MOCKED_TEST, UNIT_PATH: UNIT_TEST}, f"mocks in PR {n}")
             if n in self.pushed:
                 repo.git("checkout", "-q", "-b", f"pr-{n}-push")
-                self.second[n] = repo.commit({integration_path(n): MOCKED_TEST + THIRD_MOCK}, f"one more in PR {n}")
+                self.second[n] = repo.commit_files({integration_path(n): MOCKED_TEST + THIRD_MOCK}, f"one more in PR {n}")
         repo.git("checkout", "-q", "main")
 
     def head(self, number: int) -> str:
@@ -117,15 +113,10 @@ class ManyPullsSandbox(Sandbox):
     """`mockguard sandbox` with one `--pr N:BASE:HEAD` per pull request (the first heads)."""
 
     def __init__(self, tmp: Path, repo: GitRepo, pulls: Pulls, public_key: Path, extra: list[str] | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        args = [MOCKGUARD, "sandbox", "--repo", str(repo.path), "--owner", OWNER, "--name", NAME,
-                "--app-id", str(APP_ID), "--public-key", str(public_key), "--port", str(self.port),
-                "--rate-limit", "1000000", *(extra or [])]
-        for n in range(1, pulls.count + 1):
-            args += ["--pr", f"{n}:main:pr-{n}"]
-        Process.__init__(self, args, dict(os.environ), tmp / "sandbox.log")
-        self.http = httpx.Client(base_url=self.url, timeout=30)
+        pull_args = [arg for n in range(1, pulls.count + 1) for arg in ("--pr", f"{n}:main:pr-{n}")]
+        self.args = sandbox_args(repo.path, None, None, OWNER, NAME, APP_ID, public_key, pr=None,
+                                 extra_args=["--rate-limit", "1000000", "--no-secondary-limits", *pull_args, *(extra or [])])
+        self.handle = None
 
     def snapshot(self, requests: bool = False) -> dict:
         return self.http.get("/_sandbox/state", params={"requests": str(requests).lower()}).json()
@@ -137,7 +128,7 @@ class Fleet:
     def __init__(self, tmp: Path):
         self.tmp = tmp
         self.repo = GitRepo(tmp / "repo")
-        self.key, self.public_key = make_keys(tmp)
+        self.key, self.public_key = write_app_keys(tmp)
         self.secret = uuid.uuid4().hex
         self.started: list[Process] = []
         self.webs: list[Service] = []

@@ -6,8 +6,8 @@ GitHub shows them failed) and pass when redelivered."""
 from __future__ import annotations
 
 import pytest
-from scale_harness import WAIT, Pulls, completed_count, opened, runs_by_head
-from service_harness import review_comments, wait_until
+from tests.scale.scale_harness import WAIT, Pulls, completed_count, opened, runs_by_head
+from tests.service.service_harness import review_comments, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from scale_harness import (
+from tests.scale.scale_harness import (
     WAIT,
     Pulls,
     completed_count,
@@ -16,7 +16,7 @@ from scale_harness import (
     suite_requested,
     synchronize,
 )
-from service_harness import review_comments, wait_until
+from tests.service.service_harness import review_comments, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from scale_harness import (
+from tests.scale.scale_harness import (
     WAIT,
     Pulls,
     completed_count,
@@ -15,7 +15,7 @@ from scale_harness import (
     runs_by_head,
     suite_requested,
 )
-from service_harness import review_comments, wait_until
+from tests.service.service_harness import review_comments, wait_until
 
 pytestmark = pytest.mark.e2e
 

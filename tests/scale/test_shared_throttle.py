@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from scale_harness import RedisServer
+from tests.scale.scale_harness import RedisServer
 
 from bot.github import RateLimitTooLong
 from bot.service.backend import connect

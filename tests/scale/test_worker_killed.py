@@ -4,8 +4,8 @@ once their leases run out, completes their check runs, and posts nothing twice."
 from __future__ import annotations
 
 import pytest
-from scale_harness import WAIT, Pulls, completed_count, opened, runs_by_head
-from service_harness import review_comments, wait_until
+from tests.scale.scale_harness import WAIT, Pulls, completed_count, opened, runs_by_head
+from tests.service.service_harness import review_comments, wait_until
 
 pytestmark = pytest.mark.e2e
 

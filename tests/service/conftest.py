@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from service_harness import World
+from tests.service.service_harness import World
 
 
 @pytest.fixture

@@ -8,19 +8,18 @@ import copy
 import json
 import os
 import secrets
-import signal
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import httpx
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.github import sign
+from bot.sandbox.launcher import SandboxHandle, sandbox_args, start_sandbox
+from tests.support.git import GitRepo
+from tests.support.keys import write_app_keys
+from tests.support.net import free_port, wait_until
+from tests.support.processes import Process
 
 PAYLOADS = Path(__file__).parent / "payloads"
 MOCKGUARD = str(Path(sys.executable).parent / "mockguard")
@@ -32,108 +31,27 @@ PR = 7
 WAIT = 60.0  # generous ceiling for polling; the tests assert outcomes, never durations
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class Sandbox:
+    """`mockguard sandbox` for the scenario, started through bot.sandbox.launcher (it binds its own port)."""
 
-
-def wait_until(condition, what: str, timeout: float = WAIT, every: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(every)
-
-
-# -- git -------------------------------------------------------------------------------------
-class GitRepo:
-    def __init__(self, path: Path):
-        self.path = path
-        path.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-        self.git("config", "user.email", "dev@example.com")
-        self.git("config", "user.name", "Dev")
-        self.git("config", "commit.gpgsign", "false")
-
-    def git(self, *args: str) -> str:
-        return subprocess.run(["git", *args], cwd=self.path, check=True, capture_output=True, text=True).stdout.strip()
-
-    def commit(self, files: dict[str, str | None], message: str) -> str:
-        for name, text in files.items():
-            target = self.path / name
-            if text is None:
-                self.git("rm", "-q", name)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text)
-            self.git("add", name)
-        self.git("commit", "-q", "-m", message)
-        return self.git("rev-parse", "HEAD")
-
-    def switch(self, branch: str) -> None:
-        """Work on `branch` from here on, creating it at the current commit if it is new."""
-        exists = self.git("branch", "--list", branch)
-        self.git("checkout", "-q", *(() if exists else ("-b",)), branch)
-
-
-# -- processes -------------------------------------------------------------------------------
-class Process:
-    def __init__(self, args: list[str], env: dict[str, str], log: Path):
-        self.args, self.env, self.log_path = args, env, log
-        self.proc: subprocess.Popen | None = None
+    def __init__(self, tmp: Path, repo: GitRepo, base: str, head: str, public_key: Path, extra: list[str]):
+        self.args = sandbox_args(repo.path, base, head, OWNER, NAME, APP_ID, public_key, pr=PR, extra_args=extra)
+        self.handle: SandboxHandle | None = None
 
     def start(self) -> None:
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.args, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.handle = start_sandbox(self.args)
+        self.url = self.handle.url
+        self.http = httpx.Client(base_url=self.url, timeout=30)
 
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL: no chance to finish anything (what a crash looks like)."""
-        if self.alive():
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
+        return self.handle is not None and self.handle.alive()
 
     def stop(self) -> None:
-        if self.alive():
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        if getattr(self, "log", None):
-            self.log.close()
+        if self.handle is not None:
+            self.handle.stop()
 
     def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-
-class Sandbox(Process):
-    def __init__(self, tmp: Path, repo: GitRepo, base: str, head: str, public_key: Path, extra: list[str]):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        args = [MOCKGUARD, "sandbox", "--repo", str(repo.path), "--base", base, "--head", head, "--pr", str(PR),
-                "--owner", OWNER, "--name", NAME, "--app-id", str(APP_ID), "--public-key", str(public_key),
-                "--port", str(self.port), *extra]
-        super().__init__(args, dict(os.environ), tmp / "sandbox.log")
-        self.http = httpx.Client(base_url=self.url, timeout=10)
-
-    def start(self) -> None:
-        super().start()
-        wait_until(lambda: self._up(), "the sandbox to listen")
-
-    def _up(self) -> bool:
-        assert self.alive(), self.output()
-        try:
-            return self.http.get("/_sandbox/state").status_code == 200
-        except httpx.TransportError:
-            return False
+        return self.handle.logs() if self.handle is not None else ""
 
     def state(self) -> dict:
         return self.http.get("/_sandbox/state").json()
@@ -252,25 +170,13 @@ def payload(name: str, *, base: str, head: str, number: int = PR, action: str | 
 
 
 # -- a world of two processes ---------------------------------------------------------------
-def make_keys(directory: Path) -> tuple[Path, Path]:
-    """A fresh RSA key pair for the App: (private PEM for the service, public PEM for the sandbox)."""
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    key = directory / "app-key.pem"
-    key.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                          serialization.NoEncryption()))
-    public = directory / "app-key.pub.pem"
-    public.write_bytes(private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
-    return key, public
-
-
 class World:
     """A sandbox for (base, head) and the service against it; `close` stops both."""
 
     def __init__(self, tmp: Path):
         self.tmp = tmp
         self.repo = GitRepo(tmp / "repo")
-        self.key, self.public_key = make_keys(tmp)
+        self.key, self.public_key = write_app_keys(tmp)
         self.secret = secrets.token_hex(16)
         self.started: list[Process] = []
 
@@ -341,7 +247,7 @@ UNIT_PATH = "tests/unit/test_prices.py"
 
 def mocked_change(repo: GitRepo) -> tuple[str, str]:
     """(base, head): the head adds two mocks to an integration test and one to a unit test."""
-    base = repo.commit({INTEGRATION_PATH: BASE_TEST, "README.md": "shop\n"}, "base")
+    base = repo.commit_files({INTEGRATION_PATH: BASE_TEST, "README.md": "shop\n"}, "base")
     repo.switch("feature")
-    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST, UNIT_PATH: UNIT_TEST}, "add mocks")
+    head = repo.commit_files({INTEGRATION_PATH: MOCKED_TEST, UNIT_PATH: UNIT_TEST}, "add mocks")
     return base, head

@@ -4,7 +4,7 @@ took effect. The check still completes and nothing is posted twice."""
 from __future__ import annotations
 
 import pytest
-from service_harness import mocked_change, payload, review_comments
+from tests.service.service_harness import mocked_change, payload, review_comments
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ they run with git turned off."""
 from __future__ import annotations
 
 import pytest
-from service_harness import BASE_TEST, INTEGRATION_PATH, MOCKED_TEST, mocked_change, payload, review_comments
+from tests.service.service_harness import BASE_TEST, INTEGRATION_PATH, MOCKED_TEST, mocked_change, payload, review_comments
 
 pytestmark = pytest.mark.e2e
 REST_ONLY = {"MOCKGUARD_GIT_FETCH": "false"}
@@ -28,9 +28,9 @@ def test_a_file_without_a_patch_is_diffed_locally_and_its_findings_go_in_the_rev
 
 def test_files_past_the_listing_limit_are_read_through_the_git_data_api(world):
     repo = world.repo
-    base = repo.commit({INTEGRATION_PATH: BASE_TEST, "README.md": "shop\n"}, "base")
+    base = repo.commit_files({INTEGRATION_PATH: BASE_TEST, "README.md": "shop\n"}, "base")
     repo.switch("feature")
-    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST, "README.md": "shop, now with mocks\n"}, "add mocks")
+    head = repo.commit_files({INTEGRATION_PATH: MOCKED_TEST, "README.md": "shop, now with mocks\n"}, "add mocks")
     sandbox, service = world.start(base, head, sandbox_args=["--max-files", "1"],  # lists README.md only
                                    settings=REST_ONLY)
 
@@ -43,12 +43,12 @@ def test_files_past_the_listing_limit_are_read_through_the_git_data_api(world):
 
 def test_more_than_50_findings_get_all_their_annotations_in_batches(world):
     repo = world.repo
-    base = repo.commit({INTEGRATION_PATH: BASE_TEST}, "base")
+    base = repo.commit_files({INTEGRATION_PATH: BASE_TEST}, "base")
     repo.switch("feature")
     many = BASE_TEST.replace("import httpx\n", "import httpx\nfrom unittest.mock import patch\n") + "".join(
         f"\n\ndef test_area_{i}(live_server):\n    with patch('shop.area{i}.send'):\n        httpx.get(live_server)\n"
         for i in range(60))
-    head = repo.commit({INTEGRATION_PATH: many}, "sixty mocks")
+    head = repo.commit_files({INTEGRATION_PATH: many}, "sixty mocks")
     sandbox, service = world.start(base, head)
 
     service.post("pull_request", payload("pull_request.opened", base=base, head=head))

@@ -4,7 +4,7 @@ not at the base branch's tip: after the base branch moved on, the tip's lines no
 from __future__ import annotations
 
 import pytest
-from service_harness import INTEGRATION_PATH, payload, review_comments
+from tests.service.service_harness import INTEGRATION_PATH, payload, review_comments
 
 pytestmark = pytest.mark.e2e
 
@@ -44,11 +44,11 @@ DOCSTRING = '"""Orders, end to end.\n\n' + "".join(f"Scenario {i}: described her
 
 
 def test_a_moved_mock_is_not_new_after_the_base_branch_moved_on(world):
-    fork_point = world.repo.commit({INTEGRATION_PATH: FORK_POINT_TEST}, "orders test")
+    fork_point = world.repo.commit_files({INTEGRATION_PATH: FORK_POINT_TEST}, "orders test")
     world.repo.switch("feature")
-    head = world.repo.commit({INTEGRATION_PATH: MOVED_MOCK_TEST}, "move the mail mock")
+    head = world.repo.commit_files({INTEGRATION_PATH: MOVED_MOCK_TEST}, "move the mail mock")
     world.repo.switch("main")
-    base_tip = world.repo.commit({INTEGRATION_PATH: DOCSTRING + FORK_POINT_TEST}, "document the scenarios")
+    base_tip = world.repo.commit_files({INTEGRATION_PATH: DOCSTRING + FORK_POINT_TEST}, "document the scenarios")
     assert world.repo.git("merge-base", base_tip, head) == fork_point
 
     sandbox, service = world.start(base_tip, head)

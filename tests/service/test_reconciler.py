@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from service_harness import mocked_change, review_comments, wait_until
+from tests.service.service_harness import mocked_change, review_comments, wait_until
 
 pytestmark = pytest.mark.e2e
 

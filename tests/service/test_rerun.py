@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from service_harness import mocked_change, payload, review_comments
+from tests.service.service_harness import mocked_change, payload, review_comments
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from service_harness import (
+from tests.service.service_harness import (
     BASE_TEST,
     INTEGRATION_PATH,
     MOCKED_TEST,
@@ -72,7 +72,7 @@ def test_a_push_that_removes_the_mocks_turns_the_check_green_and_resolves_the_co
     service.post("pull_request", payload("pull_request.opened", base=base, head=head))
     assert sandbox.completed_run(head)["conclusion"] == "failure"
 
-    fixed = world.repo.commit({INTEGRATION_PATH: BASE_TEST + "\n\ndef test_more(live_server):\n    assert live_server\n"},
+    fixed = world.repo.commit_files({INTEGRATION_PATH: BASE_TEST + "\n\ndef test_more(live_server):\n    assert live_server\n"},
                               "use the real thing")
     sandbox.push(PR, fixed)
     response = service.post("pull_request", payload("pull_request.synchronize", base=base, head=fixed))

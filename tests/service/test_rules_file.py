@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from service_harness import BASE_TEST, INTEGRATION_PATH, MOCKED_TEST, payload
+from tests.service.service_harness import BASE_TEST, INTEGRATION_PATH, MOCKED_TEST, payload
 
 pytestmark = pytest.mark.e2e
 
@@ -12,9 +12,9 @@ BROKEN = "version: 1\nfail_on: sometimes\n"
 
 def test_a_broken_rules_file_on_the_base_branch_fails_the_check_and_names_the_line(world):
     repo = world.repo
-    base = repo.commit({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": BROKEN}, "base with a typo")
+    base = repo.commit_files({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": BROKEN}, "base with a typo")
     repo.switch("feature")
-    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST}, "add mocks")
+    head = repo.commit_files({INTEGRATION_PATH: MOCKED_TEST}, "add mocks")
     sandbox, service = world.start(base, head)
 
     service.post("pull_request", payload("pull_request.opened", base=base, head=head))
@@ -28,10 +28,10 @@ def test_a_broken_rules_file_on_the_base_branch_fails_the_check_and_names_the_li
 
 def test_a_pull_request_cannot_relax_its_own_gate_and_its_broken_rules_file_is_reported(world):
     repo = world.repo
-    base = repo.commit({INTEGRATION_PATH: BASE_TEST}, "base")
+    base = repo.commit_files({INTEGRATION_PATH: BASE_TEST}, "base")
     repo.switch("feature")
     # The pull request adds mocks AND a rules file that would switch the gate off and is broken.
-    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST, ".github/mockguard.yml": "fail_on: never\nseverty: {}\n"},
+    head = repo.commit_files({INTEGRATION_PATH: MOCKED_TEST, ".github/mockguard.yml": "fail_on: never\nseverty: {}\n"},
                        "add mocks and relax the gate")
     sandbox, service = world.start(base, head)
 
@@ -45,11 +45,11 @@ def test_a_pull_request_cannot_relax_its_own_gate_and_its_broken_rules_file_is_r
 
 def test_an_unparsable_test_file_gives_a_notice_in_the_check_never_a_crash(world):
     repo = world.repo
-    base = repo.commit({INTEGRATION_PATH: BASE_TEST}, "base")
+    base = repo.commit_files({INTEGRATION_PATH: BASE_TEST}, "base")
     repo.switch("feature")
     broken = ("import httpx\nfrom unittest.mock import patch\n\n\ndef test_half_written(live_server:\n"
               "    with patch('shop.mailer.send'):\n        assert httpx.get(live_server)\n")
-    head = repo.commit({"tests/integration/test_broken.py": broken}, "a test that does not parse")
+    head = repo.commit_files({"tests/integration/test_broken.py": broken}, "a test that does not parse")
     sandbox, service = world.start(base, head)
 
     service.post("pull_request", payload("pull_request.opened", base=base, head=head))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from service_harness import mocked_change, payload
+from tests.service.service_harness import PAYLOADS, mocked_change, payload
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def test_malformed_oversized_and_unknown_deliveries_get_4xx_or_are_ignored(world
     assert service.post("pull_request", {}, body=b"[" + b" " * 300_000 + b"]").status_code == 413
     ignored = service.post("star", {"action": "created"})
     assert ignored.status_code == 202 and ignored.json()["status"] == "ignored"
-    assert service.post("ping", json.loads((__import__("service_harness").PAYLOADS / "ping.json").read_text())
+    assert service.post("ping", json.loads((PAYLOADS / "ping.json").read_text())
                         ).status_code == 202
 
     assert service.http.get("/healthz").json()["status"] == "ok"

@@ -1,4 +1,4 @@
-"""Real git repositories for the engine's tests, built with the real `git` binary in tmp_path.
+"""Real git repositories built with the real `git` binary, for every test area.
 
 A `GitRepo` writes files, commits and tags them, and runs `mockguard` on itself as a subprocess,
 so the tests see exactly what a user sees: git's own diff, exit codes, stdout and stderr.
@@ -6,71 +6,41 @@ so the tests see exactly what a user sees: git's own diff, exit codes, stdout an
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
-MOCKGUARD = Path(sys.executable).with_name("mockguard")
+from .env import GIT_ENV
+from .processes import Run, mockguard
 
-# A fixed identity and no user/system config, so a developer's git settings cannot change a test.
-GIT_ENV = {
-    **os.environ,
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "mockguard tests",
-    "GIT_AUTHOR_EMAIL": "tests@example.invalid",
-    "GIT_COMMITTER_NAME": "mockguard tests",
-    "GIT_COMMITTER_EMAIL": "tests@example.invalid",
-}
+__all__ = ["GIT_ENV", "GitRepo", "git"]
 
 
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True)
+def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run git in `cwd`; its stdout without the final newline. A failure fails the test with git's stderr."""
+    done = subprocess.run(["git", *args], cwd=cwd, env=env or GIT_ENV, capture_output=True, text=True)
     if done.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed in {cwd}:\n{done.stderr}")
-    return done.stdout
-
-
-@dataclass
-class Run:
-    """One finished `mockguard` process."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def report(self) -> dict:
-        """The json report (only for `--format json` runs)."""
-        try:
-            return json.loads(self.stdout)
-        except json.JSONDecodeError as error:
-            raise AssertionError(f"not json (exit {self.returncode}):\n{self.stdout}\n{self.stderr}") from error
-
-    def sites(self, group: str = "findings") -> list[tuple[str, int, str]]:
-        """(path, line, rule) of each site in a report group, sorted."""
-        return sorted((s["path"], s["line"], s["rule"]) for s in self.report[group])
-
-
-def mockguard(*args: str, cwd: Path | None = None, env: dict | None = None) -> Run:
-    done = subprocess.run([str(MOCKGUARD), *args], cwd=cwd, env=env or GIT_ENV, capture_output=True, text=True)
-    return Run(done.returncode, done.stdout, done.stderr)
+    return done.stdout.rstrip("\n")
 
 
 class GitRepo:
-    """A repository on branch `main` in a directory of its own."""
+    """A repository on branch `main` in a directory of its own (`bare=True`: a bare one)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
-        git(root, "init", "-q", "-b", "main")
+    def __init__(self, root: Path, *, bare: bool = False) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        git(self.root, "init", "-q", "-b", "main", *(["--bare"] if bare else []))
+
+    @property
+    def path(self) -> Path:
+        return self.root
 
     def git(self, *args: str) -> str:
         return git(self.root, *args)
+
+    def rev(self, ref: str = "HEAD") -> str:
+        return self.git("rev-parse", ref)
 
     def write(self, path: str, text: str, *, dedent: bool = True) -> Path:
         """Write a file (dedented, so tests can indent their code blocks)."""
@@ -94,7 +64,23 @@ class GitRepo:
         self.git("commit", "-q", "--allow-empty", "-m", message)
         if tag:
             self.git("tag", tag)
-        return self.git("rev-parse", "HEAD").strip()
+        return self.rev()
+
+    def commit_files(self, files: dict[str, str | None], message: str, *, tag: str | None = None) -> str:
+        """Write `files` as given (None removes the file), stage everything and commit; the commit id."""
+        for name, text in files.items():
+            if text is None:
+                self.remove(name)
+            else:
+                self.write(name, text, dedent=False)
+        return self.commit(message, tag=tag)
+
+    def switch(self, branch: str, start: str | None = None) -> None:
+        """Work on `branch` from here on, creating it (at `start` or HEAD) if it is new."""
+        if self.git("branch", "--list", branch):
+            self.git("checkout", "-q", branch)
+        else:
+            self.git("checkout", "-q", "-b", branch, *([start] if start else []))
 
     def check(self, *args: str, fmt: str = "json") -> Run:
         """`mockguard check --repo ROOT --format FMT ARGS...`"""
@@ -103,7 +89,7 @@ class GitRepo:
     def check_change(self, base: str = "base", head: str = "head", *args: str) -> Run:
         return self.check("--base", base, "--head", head, *args)
 
-    def change(self, base_files: dict[str, str], head_files: dict[str, str]) -> "GitRepo":
+    def change(self, base_files: dict[str, str], head_files: dict[str, str]) -> GitRepo:
         """Commit `base_files` as tag `base`, then replace them with `head_files` as tag `head`.
 
         Files missing from head_files are deleted in the head commit."""
