@@ -8,7 +8,6 @@ calls (`git diff` and one `git cat-file --batch`) carry a change of any size.
 from __future__ import annotations
 
 import io
-import subprocess
 import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,12 +17,9 @@ from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
 from .engine.model import FileChange, Notice
+from .gitrun import GitError, run
 
 MAX_BLOB_BYTES = 20_000_000  # the engine reads test files over its parsing limit line by line; past this, it is data
-
-
-class GitError(Exception):
-    """A repository, ref or path that git cannot use; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -44,19 +40,11 @@ class Revisions:
         return "index" if self.staged else "commit" if self.head else "working tree"
 
 
+__all__ = ["GitError", "Revisions", "read_at", "read_change", "resolve_revisions"]
+
+
 def git(repo: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(repo), "-c", "core.quotepath=off", *args],
-            input=input,
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError as error:
-        raise GitError("git is not installed or not on PATH") from error
-    if check and completed.returncode != 0:
-        raise GitError(completed.stderr.decode("utf-8", "replace").strip() or f"git {' '.join(args)} failed")
-    return completed.stdout
+    return run(repo, *args, input=input, check=check)
 
 
 def resolve_revisions(repo: Path, base: str | None, head: str | None, staged: bool) -> Revisions:
@@ -65,7 +53,7 @@ def resolve_revisions(repo: Path, base: str | None, head: str | None, staged: bo
     changes look like the change's. Without --base, the merge base with the default branch."""
     if not repo.is_dir():
         raise GitError(f"{repo}: no such directory")
-    if subprocess.run(["git", "-C", str(repo), "rev-parse", "--git-dir"], capture_output=True).returncode != 0:
+    if not git(repo, "rev-parse", "--git-dir", check=False).strip():
         raise GitError(f"{repo} is not inside a git repository")
     head_id = _commit(repo, head) if head else None
     head_commit = head_id or _optional_commit(repo, "HEAD")
@@ -340,8 +328,10 @@ def _strip(name: str) -> str:
 
 def read_at(repo: Path, revision: str, path: str) -> str | None:
     """One file's text at a revision, or None when it is not there."""
-    out = subprocess.run(["git", "-C", str(repo), "show", f"{revision}:{path}"], capture_output=True)
-    return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+    try:
+        return git(repo, "show", f"{revision}:{path}").decode("utf-8", "replace")
+    except GitError:
+        return None
 
 
 def file_history(repo: Path, revision: str, path: str, limit: int = 100) -> list[str]:

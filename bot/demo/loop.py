@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
+from bot import gitrun
 from bot.sandbox.launcher import running_sandbox, write_app_keys
 
 from .sample import AUTHOR, NAME, OWNER, build_sample_repo
@@ -90,10 +91,10 @@ class DemoResult:
 
 
 def git(repo: Path, *args: str, check: bool = True) -> str:
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
-        raise DemoError(f"git {' '.join(args)}: {done.stderr.strip()}")
-    return done.stdout
+    try:
+        return gitrun.run(repo, *args, check=check).decode("utf-8", "replace")
+    except gitrun.GitError as error:
+        raise DemoError(f"git {' '.join(args)}: {error}") from None
 
 
 def _commit(repo: Path, ref: str, flag: str) -> str:

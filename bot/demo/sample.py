@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot import gitrun
 
 SAMPLE = Path(__file__).parent / "sample"
 OWNER, NAME, AUTHOR = "acme", "chat", "ada-lovelace"
@@ -42,11 +43,10 @@ class SampleRepo:
 
 
 def _git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **_GIT_ENV}
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
-    return done.stdout.strip()
+    try:
+        return gitrun.text(repo, *args, isolated=True, env=_GIT_ENV).strip()
+    except gitrun.GitError as error:
+        raise RuntimeError(f"git {' '.join(args)} failed: {error}") from None
 
 
 def _replace_tree(repo: Path, source: Path) -> None:

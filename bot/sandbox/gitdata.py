@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..gitrun import GitError, run
 
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -21,8 +22,7 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _MEMO_TAGS = ("merge-base", "rev-list", "commit", "cat-file")
 
 
-class GitError(RuntimeError):
-    pass
+__all__ = ["EMPTY_TREE", "SHA_RE", "FileDiff", "GitError", "GitRepo"]
 
 
 @dataclass
@@ -170,18 +170,7 @@ class GitRepo:
     # -- plumbing -------------------------------------------------------------------------------
 
     def _run(self, *args: str, check: bool = True) -> bytes:
-        env = dict(os.environ, LC_ALL="C", GIT_TERMINAL_PROMPT="0")
-        env.pop("GIT_DIR", None)
-        env.pop("GIT_WORK_TREE", None)
-        proc = subprocess.run(
-            ["git", "-C", self.path, "-c", "core.quotepath=off", *args],
-            capture_output=True,
-            env=env,
-            check=False,
-        )
-        if check and proc.returncode != 0:
-            raise GitError(proc.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
-        return proc.stdout
+        return run(self.path, *args, check=check, isolated=True)
 
     # -- refs and objects -------------------------------------------------------------------------
 
