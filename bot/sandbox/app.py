@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import api, control, errors, schemas, web
+from .routes import git as git_routes
 from .config import SandboxConfig
 from .core import GitHubJSON, Sandbox
 from .edge import Edge
@@ -65,6 +66,7 @@ def create_app(cfg: SandboxConfig, git: GitRepo | None = None) -> FastAPI:
     app.include_router(control.router)
     app.include_router(web.router)  # the pull request pages (`html_url`s), see web.py
     app.include_router(api.router)
+    app.include_router(git_routes.router)
     app.add_middleware(Edge, sandbox=sandbox)
 
     @app.exception_handler(errors.GitHubError)

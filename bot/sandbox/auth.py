@@ -67,7 +67,7 @@ def bucket_for(header: str | None, state: SandboxState) -> tuple[str, int | None
     _scheme, value = split
     record = state.tokens.get(value)
     if record is not None and record.expires_at > time.time():
-        return f"installation:{record.installation_id}", record.installation_id
+        return f"{record.kind}:{record.installation_id}", record.installation_id
     if _looks_like_jwt(value):
         return "app", None
     return "anonymous", None

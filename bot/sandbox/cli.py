@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from .config import DEFAULT_PERMISSIONS, PullSpec, SandboxConfig
+from .limits import Limits, SecondaryForm
 
 SECRET_ENV = "MOCKGUARD_SANDBOX_WEBHOOK_SECRET"
 
@@ -103,6 +104,18 @@ def fault_rules(fail: tuple[str, ...], secondary: int, secondary_status: int, re
 @click.option("--permissions", help="Installation permissions, e.g. checks=write,contents=read,pull_requests=write.")
 @click.option("--token-ttl", type=int, default=3600, show_default=True, help="Installation token lifetime (s).")
 @click.option("--rate-limit", type=int, default=5000, show_default=True, help="Requests per hour per installation.")
+@click.option("--max-concurrent", type=int, default=Limits.concurrent, show_default=True,
+              help="Secondary limit: requests in flight per installation (0: no limit).")
+@click.option("--points-per-minute", type=int, default=Limits.points_per_minute, show_default=True,
+              help="Secondary limit: points per minute per installation, a GET 1 and a write 5 (0: no limit).")
+@click.option("--content-per-minute", type=int, default=Limits.content_per_minute, show_default=True,
+              help="Secondary limit: content-creating requests (POSTs) per minute (0: no limit).")
+@click.option("--content-per-hour", type=int, default=Limits.content_per_hour, show_default=True,
+              help="Secondary limit: content-creating requests (POSTs) per hour (0: no limit).")
+@click.option("--no-secondary-limits", is_flag=True, help="Turn every secondary limit off (for load tests).")
+@click.option("--secondary-form", default=SecondaryForm().describe(), show_default=True,
+              metavar="403|429[,retry-after][,remaining-0]",
+              help="How an exceeded secondary limit is answered (a fault rule says its own form).")
 @click.option("--max-files", type=int, default=3000, show_default=True, help="Files listed per pull request.")
 @click.option("--max-patch-lines", type=int, help="Leave `patch` out for files with more changed lines.")
 @click.option("--jwt-leeway", type=int, default=0, show_default=True, help="Seconds an `iat` may be in the future.")
@@ -129,6 +142,10 @@ def sandbox(ctx: click.Context, **opts) -> None:
     if missing:
         raise click.UsageError(f"missing {', '.join(missing)}")
     pulls = parse_pulls(opts["prs"], opts["base"], opts["head"])
+    try:
+        secondary_form = SecondaryForm.parse(opts["secondary_form"])
+    except ValueError as error:
+        raise click.UsageError(f"--secondary-form {error}") from None
     cfg = SandboxConfig(
         repo=opts["repo"],
         owner=opts["owner"],
@@ -149,6 +166,9 @@ def sandbox(ctx: click.Context, **opts) -> None:
         webhook_secret=opts["webhook_secret"],
         token_ttl=opts["token_ttl"],
         rate_limit=opts["rate_limit"],
+        limits=Limits.off() if opts["no_secondary_limits"] else Limits(
+            opts["max_concurrent"], opts["points_per_minute"], opts["content_per_minute"], opts["content_per_hour"]),
+        secondary_form=secondary_form,
         max_files=opts["max_files"],
         max_patch_lines=opts["max_patch_lines"],
         jwt_leeway=opts["jwt_leeway"],

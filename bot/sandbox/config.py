@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .limits import Limits, SecondaryForm
+
 # What the App may do on its installation unless told otherwise (`--permissions`). Narrow it in a
 # test to check that the service asks for no more than its manifest grants.
 DEFAULT_PERMISSIONS: dict[str, str] = {
@@ -47,7 +49,9 @@ class SandboxConfig:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     token_ttl: int = 3600
-    rate_limit: int = 5000
+    rate_limit: int = 5000  # the primary limit: requests per hour per installation
+    limits: Limits = field(default_factory=Limits)  # the secondary limits, GitHub's by default
+    secondary_form: SecondaryForm = field(default_factory=SecondaryForm)
     max_files: int = 3000  # GitHub lists at most 3000 files of a pull request
     max_patch_lines: int | None = None  # leave `patch` out for files with more changed lines
     jwt_leeway: int = 0  # seconds of clock skew tolerated on `iat`

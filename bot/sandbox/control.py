@@ -6,6 +6,7 @@
 - `POST /_sandbox/deliver`        send a signed webhook (see webhooks.py); answers what happened
 - `POST /_sandbox/pulls`          open another pull request {number, base, head, title?, body?}
 - `PATCH /_sandbox/pulls/{n}`     move it {head?, base?} or change {state?, draft?, title?}
+- `POST /_sandbox/tokens`         a workflow's GITHUB_TOKEN {permissions: {contents: read, ...}}
 - `POST /_sandbox/tokens/expire`  expire installation tokens now ({token} for one, {} for all)
 - `POST /_sandbox/reset`          forget posted objects, deliveries and the request log
 - `GET  /_sandbox/raw/{ref}/{path}`  a file's bytes (the `download_url` of contents answers)
@@ -231,6 +232,24 @@ async def change_pull(request: Request, number: int):
         if data.get("title"):
             pull.title = str(data["title"])
     return JSONResponse(sandbox.renderer(request).pull(pull))
+
+
+@router.post("/tokens")
+async def workflow_token(request: Request):
+    """A plain token with the permissions a workflow's `permissions:` block gives its GITHUB_TOKEN."""
+    sandbox = _sandbox(request)
+    data = await _json(request)
+    permissions = data.get("permissions") if isinstance(data, dict) else None
+    if not isinstance(permissions, dict) or set(data) - {"permissions", "ttl"}:
+        return _problem(400, 'expected {"permissions": {"contents": "read", ...}} (and optionally "ttl" seconds)')
+    bad = {k: v for k, v in permissions.items() if v not in ("read", "write", "none")}
+    if bad:
+        return _problem(400, f"permission levels are read, write or none: {bad}")
+    granted = {k: v for k, v in permissions.items() if v != "none"}
+    granted.setdefault("metadata", "read")
+    ttl = data.get("ttl", 6 * 3600)  # a workflow token lives as long as its job (at most 6 hours on hosted runners)
+    record = sandbox.state.issue_token(sandbox.cfg.installation_id, int(ttl), granted, [sandbox.cfg.name], kind="workflow")
+    return JSONResponse({"token": record.token, "permissions": granted}, status_code=201)
 
 
 @router.post("/tokens/expire")

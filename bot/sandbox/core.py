@@ -19,6 +19,8 @@ from . import auth, errors, schemas
 from .config import PullSpec, SandboxConfig
 from .faults import FaultSet
 from .gitdata import SHA_RE, FileDiff, GitRepo
+from .githttp import ServedCopy
+from .limits import SecondaryLimiter
 from .render import Renderer
 from .state import Pull, SandboxState, now_iso
 
@@ -44,12 +46,18 @@ class Sandbox:
         self.git = git or GitRepo(cfg.repo)
         self.state = SandboxState()
         self.faults = FaultSet()
+        self.limiter = SecondaryLimiter(cfg.limits)
+        self.served = ServedCopy(self.git.path, "repo.git")  # what git clients fetch from; see githttp.py
         if not cfg.default_branch:
             branches = self.git.branches()
             cfg.default_branch = next((b for b in ("main", "master") if b in branches), None) \
                 or self.git.head_branch() or "main"
         for spec in cfg.pulls:
             self.add_pull(spec)
+
+    def close(self) -> None:
+        """Remove what the sandbox made on disk (the bare copy git clients fetch from)."""
+        self.served.close()
 
     # -- pull requests ------------------------------------------------------------------------
 
@@ -127,13 +135,13 @@ class Sandbox:
 
     # -- requests -----------------------------------------------------------------------------
 
-    def renderer(self, request: Request | None = None) -> Renderer:
+    def renderer(self, request: Request | None = None, actor: str | None = None) -> Renderer:
         base = self.cfg.api_url
         if request is not None:
             host = request.headers.get("host")
             if host:
                 base = f"{request.url.scheme}://{host}"
-        return Renderer(self.cfg, self.state, self.git, base or "http://127.0.0.1")
+        return Renderer(self.cfg, self.state, self.git, base or "http://127.0.0.1", actor)
 
     def identify(self, request: Request) -> auth.Identity:
         return auth.authenticate(request.headers.get("authorization"), self.cfg, self.state)
@@ -164,7 +172,7 @@ class Sandbox:
                 raise errors.not_found()
         if perms:
             auth.require_permission(identity, *perms)
-        return Context(self, request, identity, self.renderer(request))
+        return Context(self, request, identity, self.renderer(request, token.actor if token else None))
 
     def pull_or_404(self, number: int) -> Pull:
         with self.state.lock:

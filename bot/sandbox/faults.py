@@ -10,11 +10,14 @@ JSON form, as `POST /_sandbox/faults` takes it and `GET /_sandbox/faults` shows 
      "rules": [
        {"kind": "error", "status": 502, "count": 2, "method": "POST", "path": "/check-runs$"},
        {"kind": "secondary_rate_limit", "status": 429, "retry_after": 1, "count": 1},
+       {"kind": "secondary_rate_limit", "status": 403, "retry_after": null, "remaining_zero": false},
        {"kind": "drop", "count": 1, "after": true},
        {"kind": "latency", "ms": 3000, "count": 1}
      ]}
 
 `path` is a regular expression searched in the request path; `method` is matched exactly.
+A secondary rate limit sends `Retry-After: retry_after` (none when null) and, with `remaining_zero`
+(the default), `x-ratelimit-remaining: 0`: every form GitHub is documented or seen to send.
 `after: true` (error and drop only) lets the request take effect first and then answers with the
 fault, as a gateway timeout after a write does on real GitHub: the client sees a failure for
 something that happened, the case where a careless retry posts twice.
@@ -39,7 +42,8 @@ class FaultRule:
     kind: str
     count: int | None = 1
     status: int | None = None
-    retry_after: int = 60
+    retry_after: int | None = 60
+    remaining_zero: bool = True
     ms: int = 0
     method: str | None = None
     path: str | None = None
@@ -87,7 +91,7 @@ class FaultRule:
     def from_json(cls, data: Any) -> FaultRule:
         if not isinstance(data, dict):
             raise FaultError("each rule is a JSON object")
-        allowed = {"kind", "count", "status", "retry_after", "ms", "method", "path", "after"}
+        allowed = {"kind", "count", "status", "retry_after", "remaining_zero", "ms", "method", "path", "after"}
         unknown = set(data) - allowed
         if unknown:
             raise FaultError(f"unknown rule keys: {', '.join(sorted(unknown))}")

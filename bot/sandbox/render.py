@@ -19,6 +19,7 @@ from .state import (
     CommitStatus,
     IssueComment,
     Pull,
+    WORKFLOW_ACTOR,
     Review,
     ReviewComment,
     SandboxState,
@@ -44,7 +45,9 @@ def b64_lines(data: bytes) -> str:
 
 
 class Renderer:
-    def __init__(self, cfg: SandboxConfig, state: SandboxState, git: GitRepo, base: str) -> None:
+    def __init__(self, cfg: SandboxConfig, state: SandboxState, git: GitRepo, base: str,
+                 actor: str | None = None) -> None:
+        self.actor = actor  # who this request's writes are shown as (default: the App's bot)
         self.cfg = cfg
         self.state = state
         self.git = git
@@ -81,16 +84,23 @@ class Renderer:
         }
 
     def user_id(self, login: str) -> int:
-        if login == self.bot_login:
+        if login == self.app_bot:
             return 100_000_000 + self.cfg.app_id
+        if login == WORKFLOW_ACTOR:
+            return 41898282  # github-actions[bot]'s id on github.com
         return stable_id(login)
 
     @property
-    def bot_login(self) -> str:
+    def app_bot(self) -> str:
         return f"{self.cfg.app_slug}[bot]"
 
+    @property
+    def bot_login(self) -> str:
+        """The author of what this request posts: the App's bot, or github-actions[bot] for a workflow token."""
+        return self.actor or self.app_bot
+
     def login_user(self, login: str) -> dict[str, Any]:
-        if login == self.bot_login:
+        if login.endswith("[bot]"):
             return self.user(login, "Bot")
         if login == self.cfg.owner:
             return self.owner()
@@ -222,7 +232,7 @@ class Renderer:
             "pushed_at": CREATED_AT,
             "git_url": f"git://{host}/{cfg.full_name}.git",
             "ssh_url": f"git@{host}:{cfg.full_name}.git",
-            "clone_url": f"{self.repo_html}.git",
+            "clone_url": f"{self.base}/{cfg.full_name}.git",  # served by routes/git.py
             "svn_url": self.repo_html,
             "homepage": None,
             "size": 0,

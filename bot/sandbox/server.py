@@ -78,4 +78,5 @@ def serve(cfg: SandboxConfig, *, log_level: str = "warning", faults: dict | None
         server.run(sockets=[sock])
     finally:
         sock.close()
+        app.state.sandbox.close()
     sys.stdout.flush()

@@ -37,6 +37,9 @@ class Pull:
     previous_head: str | None = None
 
 
+WORKFLOW_ACTOR = "github-actions[bot]"  # the author of what a workflow's GITHUB_TOKEN posts
+
+
 @dataclass
 class InstallationToken:
     token: str
@@ -44,6 +47,13 @@ class InstallationToken:
     expires_at: float
     permissions: dict[str, str]
     repository_names: list[str] | None
+    # "installation": minted by the App; "workflow": a workflow's GITHUB_TOKEN (POST /_sandbox/tokens)
+    kind: str = "installation"
+
+    @property
+    def actor(self) -> str | None:
+        """Who a write with this token is shown as, when not the App's bot."""
+        return WORKFLOW_ACTOR if self.kind == "workflow" else None
 
 
 @dataclass
@@ -184,10 +194,10 @@ class SandboxState:
             return next(self._ids[kind])
 
     def issue_token(self, installation_id: int, ttl: int, permissions: dict[str, str],
-                    repository_names: list[str] | None) -> InstallationToken:
+                    repository_names: list[str] | None, kind: str = "installation") -> InstallationToken:
         alphabet = string.ascii_letters + string.digits
         token = "ghs_" + "".join(secrets.choice(alphabet) for _ in range(36))
-        record = InstallationToken(token, installation_id, time.time() + ttl, permissions, repository_names)
+        record = InstallationToken(token, installation_id, time.time() + ttl, permissions, repository_names, kind)
         with self.lock:
             self.tokens[token] = record
         return record
