@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from gitrepos import mockguard
+from tests.support.processes import mockguard
 
 CHAT = '''\
 from unittest.mock import AsyncMock, patch

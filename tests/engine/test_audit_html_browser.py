@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gitrepos import mockguard
+from tests.support.processes import mockguard
 from test_audit import CHAT, PROFILE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
