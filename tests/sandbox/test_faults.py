@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 import github
 import httpx
@@ -110,7 +111,7 @@ def test_bad_fault_requests_are_refused(world: World) -> None:
 def test_faults_and_limits_from_flags(repo: Repo, keys) -> None:
     private, public = keys
     args = ["--fail", "503:1", "--secondary-rate-limit", "1", "--secondary-rate-limit-status", "429",
-            "--retry-after", "2", "--rate-limit", "4", "--token-ttl", "2"]
+            "--retry-after", "2", "--rate-limit", "4", "--token-ttl", "600"]
     with running_sandbox(repo.path, repo.base, repo.head, OWNER, NAME, APP_ID, public, extra_args=args) as sandbox:
         app_jwt = make_jwt(private.read_bytes(), APP_ID)
         first = httpx.post(f"{sandbox.url}/app/installations/1/access_tokens",
@@ -119,8 +120,11 @@ def test_faults_and_limits_from_flags(repo: Repo, keys) -> None:
         second = httpx.post(f"{sandbox.url}/app/installations/1/access_tokens",
                             headers={"Authorization": f"Bearer {app_jwt}"})
         assert second.status_code == 429 and second.headers["retry-after"] == "2"
-        token = httpx.post(f"{sandbox.url}/app/installations/1/access_tokens",
-                           headers={"Authorization": f"Bearer {app_jwt}"}).json()["token"]
+        minted = httpx.post(f"{sandbox.url}/app/installations/1/access_tokens",
+                            headers={"Authorization": f"Bearer {app_jwt}"}).json()
+        token = minted["token"]
+        lifetime = datetime.fromisoformat(minted["expires_at"].replace("Z", "+00:00")) - datetime.now(timezone.utc)
+        assert 590 <= lifetime.total_seconds() <= 600  # --token-ttl 600
         headers = {"Authorization": f"token {token}"}
         seen = [httpx.get(f"{sandbox.url}{R}/pulls/1", headers=headers) for _ in range(5)]
         assert [r.status_code for r in seen] == [200, 200, 200, 200, 403]
@@ -128,6 +132,6 @@ def test_faults_and_limits_from_flags(repo: Repo, keys) -> None:
         assert error_body(seen[-1])["message"] == "API rate limit exceeded for installation ID 1."
         limits = httpx.get(f"{sandbox.url}/rate_limit", headers=headers).json()
         assert limits["resources"]["core"]["remaining"] == 0 and limits["resources"]["core"]["limit"] == 4
-        time.sleep(2.1)  # --token-ttl 2: the token has expired by now
+        assert sandbox.expire_tokens(token) == 1  # as if its lifetime were over
         expired = httpx.get(f"{sandbox.url}/rate_limit", headers=headers)
         assert expired.status_code == 401 and error_body(expired)["message"] == "Bad credentials"
