@@ -13,10 +13,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from unidiff import PatchSet
+
 from ..gitrun import GitError, run
 
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
-_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _STATUS = {"A": "added", "D": "removed", "M": "modified", "R": "renamed", "C": "copied", "T": "changed"}
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _MEMO_TAGS = ("merge-base", "rev-list", "commit", "cat-file")
@@ -124,33 +125,26 @@ class CommitInfo:
 
 
 def parse_hunks(patch: str) -> list[Hunk]:
+    """The hunks of GitHub's `patch` field (hunks without the `---`/`+++` header), read by unidiff,
+    with each line's `position` (its line number in the patch, the first "@@" being 0)."""
+    raw_lines = patch.split("\n")
+    text = f"--- a/file\n+++ b/file\n{patch}"
+    if not text.endswith("\n"):
+        text += "\n"
     hunks: list[Hunk] = []
     position = 0
-    old = new = 0
-    for index, raw in enumerate(patch.split("\n")):
-        if index > 0:
-            position += 1
-        match = _HUNK_RE.match(raw)
-        if match:
-            old, new = int(match.group(1)), int(match.group(3))
-            hunks.append(Hunk(header=raw, index=len(hunks), header_position=position))
-            continue
-        if not hunks:
-            continue
-        hunk = hunks[-1]
-        kind, text = raw[:1], raw[1:]
-        if kind == "+":
-            hunk.lines.append(DiffLine("+", text, None, new, position, hunk.index))
-            new += 1
-        elif kind == "-":
-            hunk.lines.append(DiffLine("-", text, old, None, position, hunk.index))
-            old += 1
-        elif kind == " " or raw == "":
-            hunk.lines.append(DiffLine(" ", text, old, new, position, hunk.index))
-            old += 1
-            new += 1
-        else:  # "\ No newline at end of file" counts as a position but is no file line
-            hunk.lines.append(DiffLine("\\", text, None, None, position, hunk.index))
+    for patched in PatchSet(text):
+        for index, parsed in enumerate(patched):
+            header_position = 0 if index == 0 else position + 1
+            hunk = Hunk(header=raw_lines[header_position], index=index, header_position=header_position)
+            position = header_position
+            for line in parsed:
+                position += 1
+                # "\ No newline at end of file" counts as a position but is no file line.
+                kind = line.line_type if line.line_type in "+- " else "\\"
+                hunk.lines.append(DiffLine(kind, raw_lines[position][1:], line.source_line_no if kind in "- " else None,
+                                           line.target_line_no if kind in "+ " else None, position, index))
+            hunks.append(hunk)
     return hunks
 
 
