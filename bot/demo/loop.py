@@ -30,7 +30,7 @@ from .service_process import ServiceProcess, free_port
 
 APP_ID = 1
 PULL_NUMBER = 1
-_RULE_RE = re.compile(r"\*\*mockguard (MG\d{3})\*\*")
+_RULE_ID = re.compile(r"MG\d{3}")
 
 
 class DemoError(RuntimeError):
@@ -226,6 +226,7 @@ class DemoLoop:
                 page_url: str, sandbox_url: str, service_url: str, seconds: float) -> DemoResult:
         run = [r for r in state["check_runs"] if r["head_sha"] == target.head][-1]
         pull = next(p for p in state["pulls"] if p["number"] == PULL_NUMBER)
+        rules = rules_by_line(run, local_report)
         texts: dict[str, list[str] | None] = {}
         comments = []
         for c in state["review_comments"]:
@@ -237,13 +238,25 @@ class DemoLoop:
             lines = texts[c["path"]]
             line = c.get("line")
             code = lines[line - 1] if lines and line and line <= len(lines) else None
-            rule = _RULE_RE.search(c["body"] or "")
-            comments.append(InlineComment(c["path"], line, code, rule.group(1) if rule else None, c["body"] or ""))
+            comments.append(InlineComment(c["path"], line, code, rules.get((c["path"], line)), c["body"] or ""))
         comments.sort(key=lambda c: (c.path, c.line or 0))
         reviews = [r["body"] for r in state["reviews"] if r["pull_number"] == PULL_NUMBER and r["body"]]
         summaries = [c["body"] for c in state["issue_comments"] if c["issue_number"] == PULL_NUMBER]
         return DemoResult(target, pull, run, comments, reviews, summaries, local_report, page_url,
                           sandbox_url, service_url, seconds, dict(self.timings))
+
+
+def rules_by_line(run: dict[str, Any], local_report: dict[str, Any] | None) -> dict[tuple[str, int], str]:
+    """Which rule each finding's (path, line) is, from structured results, never from a comment's text:
+    the check run's annotations (the App's own, `title` "MG101: ..."), then the local json report."""
+    rules: dict[tuple[str, int], str] = {}
+    for finding in (local_report or {}).get("findings", []):
+        rules[(finding["path"], finding["line"])] = finding["rule"]
+    for annotation in run.get("annotations") or []:
+        rule = (annotation.get("title") or "").split(":", 1)[0]
+        if _RULE_ID.fullmatch(rule):
+            rules[(annotation["path"], annotation["start_line"])] = rule
+    return rules
 
 
 def _stop(process: subprocess.Popen) -> None:
