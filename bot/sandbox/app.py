@@ -9,9 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import api, control, errors, schemas, web
+from . import errors, schemas
+from .routes import apps, checks, contents, control, issues, pulls, reviews, web
 from .routes import git as git_routes
-from .config import SandboxConfig
+from .config import SandboxSettings
+from .deps import spec_path
 from .core import GitHubJSON, Sandbox
 from .edge import Edge
 from .gitdata import GitRepo
@@ -44,7 +46,7 @@ def docs_url_for(request: Request) -> str:
     path = getattr(route, "path", None)
     if not path:
         return errors.DOCS_ROOT
-    path = path.replace(":path}", "}")
+    path = spec_path(path)
     if path == "/repos/{owner}/{repo}/contents":
         path = "/repos/{owner}/{repo}/contents/{path}"
     op = schemas.operation(request.method, path)
@@ -53,7 +55,7 @@ def docs_url_for(request: Request) -> str:
     return EXTRA_DOCS.get((request.method, path), errors.DOCS_ROOT)
 
 
-def create_app(cfg: SandboxConfig, git: GitRepo | None = None) -> FastAPI:
+def create_app(cfg: SandboxSettings, git: GitRepo | None = None) -> FastAPI:
     sandbox = Sandbox(cfg, git)
     app = FastAPI(
         title="mockguard sandbox",
@@ -63,14 +65,15 @@ def create_app(cfg: SandboxConfig, git: GitRepo | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.sandbox = sandbox
-    app.include_router(control.router)
-    app.include_router(web.router)  # the pull request pages (`html_url`s), see web.py
-    app.include_router(api.router)
-    app.include_router(git_routes.router)
+    app.include_router(control.router)  # /_sandbox: seeing and steering the sandbox
+    app.include_router(web.router)  # the pull request pages (`html_url`s)
+    for resource in (apps, pulls, contents, reviews, issues, checks):  # GitHub's REST API
+        app.include_router(resource.router)
+    app.include_router(git_routes.router)  # git's smart HTTP
     app.add_middleware(Edge, sandbox=sandbox)
 
-    @app.exception_handler(errors.GitHubError)
-    async def github_error(request: Request, exc: errors.GitHubError):
+    @app.exception_handler(errors.ApiError)
+    async def github_error(request: Request, exc: errors.ApiError):
         return GitHubJSON(exc.body(docs_url_for(request)), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)

@@ -18,7 +18,7 @@ import jwt
 from jwt.exceptions import InvalidTokenError
 
 from . import errors
-from .config import SandboxConfig
+from .config import SandboxSettings
 from .state import InstallationToken, SandboxState
 
 MAX_JWT_LIFETIME = 600
@@ -73,7 +73,7 @@ def bucket_for(header: str | None, state: SandboxState) -> tuple[str, int | None
     return "anonymous", None
 
 
-def verify_app_jwt(value: str, cfg: SandboxConfig) -> None:
+def verify_app_jwt(value: str, cfg: SandboxSettings) -> None:
     """Raise GitHub's 401 unless `value` is a JWT the App signed, within GitHub's time limits."""
     try:
         header = jwt.get_unverified_header(value)
@@ -111,7 +111,7 @@ def verify_app_jwt(value: str, cfg: SandboxConfig) -> None:
         raise errors.jwt_error(errors.JWT_EXP_TOO_FAR)
 
 
-def authenticate(header: str | None, cfg: SandboxConfig, state: SandboxState) -> Identity:
+def authenticate(header: str | None, cfg: SandboxSettings, state: SandboxState) -> Identity:
     """Who sent the request. Anonymous without a header; 401 for anything that does not check out."""
     split = _split_header(header)
     if split is None:

@@ -13,11 +13,16 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
-from .config import DEFAULT_PERMISSIONS, PullSpec, SandboxConfig
+from .config import DEFAULT_PERMISSIONS, PullSpec, SandboxSettings
 from .limits import Limits, SecondaryForm
 
 SECRET_ENV = "MOCKGUARD_SANDBOX_WEBHOOK_SECRET"
+# Options that are settings of the same name (SandboxSettings); the others are built below.
+SETTINGS_OPTIONS = ("repo", "owner", "name", "app_id", "installation_id", "host", "port", "app_slug", "app_name",
+                    "client_id", "owner_type", "pr_author", "webhook_url", "webhook_secret", "token_ttl", "rate_limit",
+                    "max_files", "max_patch_lines", "jwt_leeway", "default_branch")
 
 
 def parse_pulls(values: tuple[str, ...], base: str | None, head: str | None) -> list[PullSpec]:
@@ -146,34 +151,16 @@ def sandbox(ctx: click.Context, **opts) -> None:
         secondary_form = SecondaryForm.parse(opts["secondary_form"])
     except ValueError as error:
         raise click.UsageError(f"--secondary-form {error}") from None
-    cfg = SandboxConfig(
-        repo=opts["repo"],
-        owner=opts["owner"],
-        name=opts["name"],
-        app_id=opts["app_id"],
-        public_key_pem=_public_pem(Path(opts["public_key"]).read_bytes()),
-        pulls=pulls,
-        installation_id=opts["installation_id"],
-        host=opts["host"],
-        port=opts["port"],
-        app_slug=opts["app_slug"],
-        app_name=opts["app_name"],
-        client_id=opts["client_id"],
-        owner_type=opts["owner_type"],
-        pr_author=opts["pr_author"],
-        permissions=parse_permissions(opts["permissions"]),
-        webhook_url=opts["webhook_url"],
-        webhook_secret=opts["webhook_secret"],
-        token_ttl=opts["token_ttl"],
-        rate_limit=opts["rate_limit"],
-        limits=Limits.off() if opts["no_secondary_limits"] else Limits(
-            opts["max_concurrent"], opts["points_per_minute"], opts["content_per_minute"], opts["content_per_hour"]),
-        secondary_form=secondary_form,
-        max_files=opts["max_files"],
-        max_patch_lines=opts["max_patch_lines"],
-        jwt_leeway=opts["jwt_leeway"],
-        default_branch=opts["default_branch"],
-    )
+    values = {key: opts[key] for key in SETTINGS_OPTIONS if opts[key] is not None}
+    limits = Limits.off() if opts["no_secondary_limits"] else Limits(
+        opts["max_concurrent"], opts["points_per_minute"], opts["content_per_minute"], opts["content_per_hour"])
+    try:
+        cfg = SandboxSettings(**values, public_key_pem=_public_pem(Path(opts["public_key"]).read_bytes()),
+                              pulls=pulls, permissions=parse_permissions(opts["permissions"]), limits=limits,
+                              secondary_form=secondary_form)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise click.UsageError(problems) from None
     faults = fault_rules(opts["fail"], opts["secondary_rate_limit"], int(opts["secondary_rate_limit_status"]),
                          opts["retry_after"], opts["drop"], opts["faults_json"], opts["latency_ms"])
     from .gitdata import GitError

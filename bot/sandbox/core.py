@@ -15,14 +15,14 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from . import auth, errors, schemas
-from .config import PullSpec, SandboxConfig
+from . import auth, errors
+from .config import PullSpec, SandboxSettings
 from .faults import FaultSet
 from .gitdata import SHA_RE, FileDiff, GitRepo
 from .githttp import ServedCopy
 from .limits import SecondaryLimiter
-from .render import Renderer
-from .state import Pull, SandboxState, now_iso
+from .shapes import Renderer
+from .state import Pull, Review, SandboxState, now_iso
 
 
 class GitHubJSON(JSONResponse):
@@ -41,7 +41,7 @@ class Context:
 
 
 class Sandbox:
-    def __init__(self, cfg: SandboxConfig, git: GitRepo | None = None) -> None:
+    def __init__(self, cfg: SandboxSettings, git: GitRepo | None = None) -> None:
         self.cfg = cfg
         self.git = git or GitRepo(cfg.repo)
         self.state = SandboxState()
@@ -174,31 +174,43 @@ class Sandbox:
             auth.require_permission(identity, *perms)
         return Context(self, request, identity, self.renderer(request, token.actor if token else None))
 
+    def stored_or_404(self, table: str, key: int) -> Any:
+        """One stored object (a check run, a comment, ...) by id, or GitHub's 404."""
+        with self.state.lock:
+            found = getattr(self.state, table).get(key)
+        if found is None:
+            raise errors.not_found()
+        return found
+
+    def review_or_404(self, pull_number: int, review_id: int) -> Review:
+        review: Review = self.stored_or_404("reviews", review_id)
+        if review.pull_number != pull_number:
+            raise errors.not_found()
+        return review
+
+    def move_pull(self, pull: Pull, *, head: str | None = None, base: str | None = None) -> str:
+        """Point the pull request at new commits (a push to its branch); returns the previous head."""
+        previous = pull.head_sha
+        new_head = self.git.resolve(head) if head is not None else pull.head_sha
+        new_base = self.git.resolve(base) if base is not None else pull.base_sha
+        if new_head is None:
+            raise ValueError(f"head {head!r} is not a commit of the repository")
+        if new_base is None:
+            raise ValueError(f"base {base!r} is not a commit of the repository")
+        with self.state.lock:
+            if new_head != pull.head_sha:
+                pull.previous_head = pull.head_sha
+            pull.head_sha = new_head
+            pull.base_sha = new_base
+            pull.updated_at = now_iso()
+        return previous
+
     def pull_or_404(self, number: int) -> Pull:
         with self.state.lock:
             pull = self.state.pulls.get(number)
         if pull is None:
             raise errors.not_found()
         return pull
-
-
-# -- bodies -----------------------------------------------------------------------------------
-
-def parse_body(raw: bytes, method: str, spec_path: str) -> dict[str, Any]:
-    """The JSON object of a request, validated against the operation's schema (400/422 otherwise)."""
-    if not raw.strip():
-        data: Any = {}
-    else:
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise errors.problems_parsing_json() from None
-    if not isinstance(data, dict):
-        raise errors.body_not_object()
-    messages = schemas.body_errors(method, spec_path, data)
-    if messages:
-        raise errors.invalid_request(messages)
-    return data
 
 
 # -- pagination -------------------------------------------------------------------------------
@@ -266,5 +278,5 @@ def require_commit(sandbox: Sandbox, sha: str) -> str:
     """`sha` must name a commit of the repository: GitHub's 422 "No commit found for SHA" if not."""
     resolved = sha if SHA_RE.match(sha or "") and sandbox.git.object_type(sha) == "commit" else None
     if resolved is None:
-        raise errors.GitHubError(422, f"No commit found for SHA: {sha}")
+        raise errors.ApiError(422, f"No commit found for SHA: {sha}")
     return resolved

@@ -153,9 +153,9 @@ class Edge:
             await self._serve(scope, receive, send, fault, extra, done, delay=delay, conditional=False)
             return
 
-        refusal: errors.GitHubError | None = None
+        refusal: errors.ApiError | None = None
         if not headers.get("user-agent"):
-            refusal = errors.GitHubError(
+            refusal = errors.ApiError(
                 403,
                 "Request forbidden by administrative rules. Please make sure your request has a User-Agent header "
                 "(https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check "
@@ -163,7 +163,7 @@ class Edge:
             )
         elif version is not None and version not in SUPPORTED_API_VERSIONS:
             # UNCONFIRMED wording; NOTES §3.15 says an unsupported version is answered with 400.
-            refusal = errors.GitHubError(400, f"API version {version} is not supported.",
+            refusal = errors.ApiError(400, f"API version {version} is not supported.",
                                          documentation_url="https://docs.github.com/rest/about-the-rest-api/api-versions")
         elif exhausted:
             refusal = errors.primary_rate_limit(installation_id)
@@ -289,7 +289,7 @@ class Edge:
             if fault.remaining_zero:
                 headers["x-ratelimit-remaining"] = "0"
         else:
-            error = errors.server_error(status) if status >= 500 else errors.GitHubError(status, "Error")
+            error = errors.server_error(status) if status >= 500 else errors.ApiError(status, "Error")
             headers = dict(extra)
         await self._send_json(send, status, error.body(), headers)
         return status

@@ -14,7 +14,7 @@ RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-res
 SECONDARY_RATE_LIMIT_DOCS = RATE_LIMIT_DOCS + "#about-secondary-rate-limits"
 
 
-class GitHubError(Exception):
+class ApiError(Exception):
     """An answer in GitHub's error shape. `documentation_url=None` means "the operation's own page"."""
 
     def __init__(
@@ -42,18 +42,18 @@ class GitHubError(Exception):
         return out
 
 
-def not_found() -> GitHubError:
-    return GitHubError(404, "Not Found")
+def not_found() -> ApiError:
+    return ApiError(404, "Not Found")
 
 
-def bad_credentials() -> GitHubError:
+def bad_credentials() -> ApiError:
     # NOTES §2.13: unknown and expired installation tokens both answer "Bad credentials".
-    return GitHubError(401, "Bad credentials", documentation_url=DOCS_ROOT)
+    return ApiError(401, "Bad credentials", documentation_url=DOCS_ROOT)
 
 
-def jwt_error(message: str) -> GitHubError:
+def jwt_error(message: str) -> ApiError:
     # NOTES §2.9 and the public reports quoted there: JWT problems answer 401 with docs root.
-    return GitHubError(401, message, documentation_url=DOCS_ROOT)
+    return ApiError(401, message, documentation_url=DOCS_ROOT)
 
 
 JWT_NOT_DECODED = "A JSON web token could not be decoded"
@@ -67,58 +67,58 @@ JWT_ISS_MISSING = "Missing 'issuer' claim ('iss') in assertion"
 JWT_ISS_NOT_INTEGER = "'Issuer' claim ('iss') must be an Integer"
 
 
-def requires_authentication() -> GitHubError:
-    return GitHubError(401, "Requires authentication")
+def requires_authentication() -> ApiError:
+    return ApiError(401, "Requires authentication")
 
 
-def not_accessible(accepted_permissions: str) -> GitHubError:
+def not_accessible(accepted_permissions: str) -> ApiError:
     """403 for a token whose permissions do not cover the endpoint (NOTES §3.15)."""
-    return GitHubError(
+    return ApiError(
         403,
         "Resource not accessible by integration",
         headers={"x-accepted-github-permissions": accepted_permissions},
     )
 
 
-def invalid_request(messages: list[str]) -> GitHubError:
+def invalid_request(messages: list[str]) -> ApiError:
     """422 for a body that breaks the endpoint's JSON schema, worded as GitHub's validator words it."""
-    return GitHubError(422, "Invalid request.\n\n" + "\n".join(messages))
+    return ApiError(422, "Invalid request.\n\n" + "\n".join(messages))
 
 
-def validation_failed(errors: list[dict[str, Any]]) -> GitHubError:
-    return GitHubError(422, "Validation Failed", errors=errors)
+def validation_failed(errors: list[dict[str, Any]]) -> ApiError:
+    return ApiError(422, "Validation Failed", errors=errors)
 
 
-def unprocessable(errors: list[str]) -> GitHubError:
+def unprocessable(errors: list[str]) -> ApiError:
     """422 "Unprocessable Entity" with `errors` as strings, as the reviews endpoint answers (NOTES §5.24)."""
-    return GitHubError(422, "Unprocessable Entity", errors=errors)
+    return ApiError(422, "Unprocessable Entity", errors=errors)
 
 
-def problems_parsing_json() -> GitHubError:
-    return GitHubError(400, "Problems parsing JSON")
+def problems_parsing_json() -> ApiError:
+    return ApiError(400, "Problems parsing JSON")
 
 
-def body_not_object() -> GitHubError:
-    return GitHubError(400, "Body should be a JSON object")
+def body_not_object() -> ApiError:
+    return ApiError(400, "Body should be a JSON object")
 
 
-def secondary_rate_limit(status: int) -> GitHubError:
+def secondary_rate_limit(status: int) -> ApiError:
     # NOTES §4.19: the observed message (app-sre/github-mirror#62); PyGithub keys on its first words.
-    return GitHubError(
+    return ApiError(
         status,
         "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
         documentation_url=SECONDARY_RATE_LIMIT_DOCS,
     )
 
 
-def primary_rate_limit(installation_id: int | None, status: int = 403) -> GitHubError:
+def primary_rate_limit(installation_id: int | None, status: int = 403) -> ApiError:
     who = f" for installation ID {installation_id}" if installation_id is not None else ""
-    return GitHubError(status, f"API rate limit exceeded{who}.", documentation_url=RATE_LIMIT_DOCS)
+    return ApiError(status, f"API rate limit exceeded{who}.", documentation_url=RATE_LIMIT_DOCS)
 
 
-def server_error(status: int) -> GitHubError:
+def server_error(status: int) -> ApiError:
     if status == 502:
-        return GitHubError(502, "Server Error")
+        return ApiError(502, "Server Error")
     if status == 503:
-        return GitHubError(503, "Service Unavailable")
-    return GitHubError(status, "Server Error" if status >= 500 else "Error")
+        return ApiError(503, "Service Unavailable")
+    return ApiError(status, "Server Error" if status >= 500 else "Error")

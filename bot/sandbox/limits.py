@@ -107,7 +107,7 @@ class Refusal:
     reason: str  # "concurrent", "points", "content_per_minute", "content_per_hour"
     wait: float  # seconds until the request would fit
 
-    def error(self, form: SecondaryForm) -> errors.GitHubError:
+    def error(self, form: SecondaryForm) -> errors.ApiError:
         return errors.secondary_rate_limit(form.status)
 
     def headers(self, form: SecondaryForm, now: float) -> dict[str, str]:

@@ -215,9 +215,24 @@ def _messages(error: jsonschema.ValidationError) -> list[str]:
     return [error.message]
 
 
+# Bodies of the operations the sandbox serves beyond the subset, as their docs pages describe them.
+EXTRA_REQUEST_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"):
+        {"type": "object", "required": ["body"], "properties": {"body": {"type": "string"}}},
+    ("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"):
+        {"type": "object", "properties": {"body": {"type": "string"}, "event": {"type": "string"}}},
+}
+
+
+@lru_cache(maxsize=None)
+def _extra_validator(method: str, path: str) -> jsonschema.Draft4Validator | None:
+    schema = EXTRA_REQUEST_SCHEMAS.get((method.upper(), path))
+    return None if schema is None else jsonschema.Draft4Validator(schema)
+
+
 def body_errors(method: str, path: str, body: Any) -> list[str]:
     """GitHub-worded messages for every way `body` breaks the operation's schema ([] when valid)."""
-    validator = request_validator(method, path)
+    validator = request_validator(method, path) or _extra_validator(method, path)
     if validator is None:
         return []
     return _all_messages(sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]))

@@ -16,7 +16,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .app import create_app
-from .config import SandboxConfig
+from .config import SandboxSettings
 from .edge import ABORT_KEY
 
 READY_PREFIX = "sandbox listening on "
@@ -55,7 +55,7 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(cfg: SandboxConfig, *, log_level: str = "warning", faults: dict | None = None) -> None:
+def serve(cfg: SandboxSettings, *, log_level: str = "warning", faults: dict | None = None) -> None:
     """Bind, build the app, set the starting faults, print the readiness line and serve until stopped."""
     sock = bind(cfg.host, cfg.port)
     host, port = sock.getsockname()[:2]

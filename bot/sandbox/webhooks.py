@@ -13,9 +13,11 @@ User-Agent GitHub-Hookshot/..., and with a secret X-Hub-Signature-256 (and the S
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import threading
 import time
 import uuid
 from functools import lru_cache
@@ -24,7 +26,9 @@ from typing import Any
 
 import httpx
 
+from .checks import suite_for
 from .core import Sandbox
+from .shapes import node_id
 from .state import Pull, now_iso
 
 TEMPLATES: dict[tuple[str, str], str] = {
@@ -105,7 +109,10 @@ def build_payload(
     pull = _pull(sandbox, pull_number)
     before = pull.head_sha
     if head is not None or base is not None:
-        before = move_pull(sandbox, pull, head=head, base=base)
+        try:
+            before = sandbox.move_pull(pull, head=head, base=base)
+        except ValueError as error:
+            raise DeliveryError(str(error)) from None
     mine: dict[str, Any] = {
         "action": action,
         "repository": render.repository(),
@@ -128,15 +135,13 @@ def build_payload(
             mine["before"] = before if before != pull.head_sha else (pull.previous_head or pull.base_sha)
             mine["after"] = pull.head_sha
     elif event == "check_suite":
-        from .api import _suite_for
-
         suite = None
         if check_suite_id is not None:
             suite = sandbox.state.check_suites.get(check_suite_id)
             if suite is None:
                 raise DeliveryError(f"no check suite {check_suite_id}")
         else:
-            suite = _suite_for(sandbox, pull.head_sha)
+            suite = suite_for(sandbox, pull.head_sha)
         with sandbox.state.lock:
             if action == "rerequested":
                 suite.reset = True  # a re-run resets the suite to queued (NOTES §7.37)
@@ -181,27 +186,7 @@ def _ordered_keys(example: dict[str, Any], payload: dict[str, Any]) -> list[str]
 
 
 def _installation_node(installation_id: int) -> str:
-    from .render import node_id
-
     return node_id("Integration::Installation", installation_id)
-
-
-def move_pull(sandbox: Sandbox, pull: Pull, *, head: str | None = None, base: str | None = None) -> str:
-    """Point the pull request at new commits (a push to its branch); returns the previous head."""
-    previous = pull.head_sha
-    new_head = sandbox.git.resolve(head) if head is not None else pull.head_sha
-    new_base = sandbox.git.resolve(base) if base is not None else pull.base_sha
-    if new_head is None:
-        raise DeliveryError(f"head {head!r} is not a commit of the repository")
-    if new_base is None:
-        raise DeliveryError(f"base {base!r} is not a commit of the repository")
-    with sandbox.state.lock:
-        if new_head != pull.head_sha:
-            pull.previous_head = pull.head_sha
-        pull.head_sha = new_head
-        pull.base_sha = new_base
-        pull.updated_at = now_iso()
-    return previous
 
 
 def prepare(sandbox: Sandbox, event: str, action: str, *, secret: str | None = None,
@@ -217,7 +202,7 @@ def prepare(sandbox: Sandbox, event: str, action: str, *, secret: str | None = N
         "X-GitHub-Hook-Installation-Target-ID": str(sandbox.cfg.app_id),
         "X-GitHub-Hook-Installation-Target-Type": "integration",
     }
-    secret = secret if secret is not None else sandbox.cfg.webhook_secret
+    secret = secret if secret is not None else sandbox.cfg.secret()
     if secret:
         headers["X-Hub-Signature-256"], headers["X-Hub-Signature"] = sign(secret, body)
     return payload, body, headers
@@ -245,10 +230,12 @@ def _result(event: str, action: str, url: str | None, headers: dict[str, str], p
     }
 
 
-async def deliver(sandbox: Sandbox, event: str, action: str, *, url: str | None = None, secret: str | None = None,
-                  delivery_id: str | None = None, send: bool = True, timeout: float = 10.0,
-                  **options: Any) -> dict[str, Any]:
-    """Build, sign and POST one delivery (GitHub gives up after 10 s); returns what happened."""
+def deliver_sync(sandbox: Sandbox, event: str, action: str, *, url: str | None = None, secret: str | None = None,
+                 delivery_id: str | None = None, send: bool = True, timeout: float = 10.0,
+                 **options: Any) -> dict[str, Any]:
+    """Build, sign and POST one delivery (GitHub gives up after 10 s); returns what happened.
+
+    The one delivery core: `deliver` runs it from the event loop, `deliver_in_background` from a thread."""
     payload, body, headers = prepare(sandbox, event, action, secret=secret, delivery_id=delivery_id, **options)
     url = url or sandbox.cfg.webhook_url
     result = _result(event, action, url, headers, payload)
@@ -256,28 +243,6 @@ async def deliver(sandbox: Sandbox, event: str, action: str, *, url: str | None 
         return result
     if not url:
         raise DeliveryError("no webhook URL: start the sandbox with --webhook-url or pass url")
-    started = time.monotonic()
-    try:
-        async with httpx.AsyncClient(timeout=timeout) as client:
-            response = await client.post(url, content=body, headers=headers)
-        result["status"] = response.status_code
-        result["response_body"] = response.text[:2000]
-    except httpx.HTTPError as error:
-        result["error"] = f"{type(error).__name__}: {error}"
-    result["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
-    _record(sandbox, result)
-    return result
-
-
-def deliver_sync(sandbox: Sandbox, event: str, action: str, **options: Any) -> dict[str, Any]:
-    """The same from a thread (GitHub sends rerequest webhooks after answering the API call)."""
-    url = options.pop("url", None) or sandbox.cfg.webhook_url
-    secret = options.pop("secret", None)
-    timeout = options.pop("timeout", 10.0)
-    payload, body, headers = prepare(sandbox, event, action, secret=secret, **options)
-    result = _result(event, action, url, headers, payload)
-    if not url:
-        return result
     started = time.monotonic()
     try:
         with httpx.Client(timeout=timeout) as client:
@@ -289,3 +254,14 @@ def deliver_sync(sandbox: Sandbox, event: str, action: str, **options: Any) -> d
     result["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
     _record(sandbox, result)
     return result
+
+
+async def deliver(sandbox: Sandbox, event: str, action: str, **options: Any) -> dict[str, Any]:
+    """`deliver_sync` off the event loop (the App may call the sandbox back while it answers)."""
+    return await asyncio.to_thread(deliver_sync, sandbox, event, action, **options)
+
+
+def deliver_in_background(sandbox: Sandbox, event: str, action: str, **options: Any) -> None:
+    """GitHub answers a rerequest at once and sends its webhook afterwards."""
+    if sandbox.cfg.webhook_url:
+        threading.Thread(target=deliver_sync, args=(sandbox, event, action), kwargs=options, daemon=True).start()

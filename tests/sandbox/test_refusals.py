@@ -186,6 +186,9 @@ def test_51_annotations_are_refused(world: World) -> None:
          '"COMMENT"].'),
         ("POST", "/pulls/1/reviews", {"comments": [{"line": 2}]},
          'Invalid request.\n\n"body", "path" weren\'t supplied.'),
+        # Operations beyond the OpenAPI subset are validated against their docs pages' bodies.
+        ("POST", "/pulls/1/comments/1/replies", {"text": "no body"}, 'Invalid request.\n\n"body" wasn\'t supplied.'),
+        ("POST", "/pulls/1/reviews/1/events", {"event": 5}, "Invalid request.\n\nFor 'properties/event', 5 is not a string."),
     ],
 )
 def test_invalid_bodies_get_422_in_githubs_shape(world: World, method: str, path: str, body: dict, message: str) -> None:
@@ -198,6 +201,16 @@ def test_invalid_bodies_get_422_in_githubs_shape(world: World, method: str, path
     data = error_body(response)
     assert data["message"] == message
     assert data["status"] == "422" and data["documentation_url"].startswith("https://docs.github.com/rest/")
+
+
+def test_access_is_checked_before_the_body(world: World) -> None:
+    """A caller learns nothing about an operation's body before it may call the operation."""
+    bad = {"name": 5}
+    with world.client() as c:
+        assert c.post(f"/repos/{OWNER}/elsewhere/check-runs", json=bad).status_code == 404
+        assert c.post(f"{R}/pulls/999/reviews", json={"event": "LGTM"}).status_code == 404
+    with world.client(world.token(permissions={"contents": "read"})) as c:
+        assert c.post(f"{R}/check-runs", json=bad).status_code == 403
 
 
 def test_unparsable_bodies_get_400(world: World) -> None:

@@ -33,11 +33,11 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name, get_lexer_for_filename
 from pygments.util import ClassNotFound
 
+from ..core import Sandbox
+from ..gitdata import FileDiff
 from .control import state_snapshot
-from .core import Sandbox
-from .gitdata import FileDiff
 
-ASSETS = Path(__file__).parent / "web"
+ASSETS = Path(__file__).parent.parent / "web"  # the templates and stylesheet, bot/sandbox/web/
 HIGHLIGHT_LIMIT = 512 * 1024  # bigger files are shown without colours, as GitHub does
 router = APIRouter(prefix="/_sandbox/web", include_in_schema=False)
 

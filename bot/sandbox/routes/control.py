@@ -21,12 +21,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from .config import PullSpec
-from .core import Sandbox
-from .faults import FaultError
-from .render import Renderer
-from .state import ReviewComment
-from .webhooks import DeliveryError, deliver, move_pull
+from ..config import PullSpec
+from ..core import Sandbox
+from ..faults import FaultError
+from ..shapes import Renderer
+from ..state import ReviewComment
+from ..webhooks import DeliveryError, deliver
 
 router = APIRouter(prefix="/_sandbox")
 
@@ -221,8 +221,8 @@ async def change_pull(request: Request, number: int):
         return _problem(400, "Problems parsing JSON")
     try:
         if "head" in data or "base" in data:
-            move_pull(sandbox, pull, head=data.get("head"), base=data.get("base"))
-    except DeliveryError as error:
+            sandbox.move_pull(pull, head=data.get("head"), base=data.get("base"))
+    except ValueError as error:
         return _problem(422, str(error))
     with sandbox.state.lock:
         if data.get("state") in ("open", "closed"):
