@@ -17,7 +17,7 @@ from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
 from .engine.model import FileChange, Notice
-from .gitrun import GitError, run
+from .gitrun import GitError, exit_status, run
 
 MAX_BLOB_BYTES = 20_000_000  # the engine reads test files over its parsing limit line by line; past this, it is data
 
@@ -124,7 +124,7 @@ def git_has_staged(repo: Path) -> bool:
 
 
 def git_status(repo: Path, *args: str) -> int:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True).returncode
+    return exit_status(repo, *args)
 
 
 def _working_tree_changed(repo: Path) -> bool:

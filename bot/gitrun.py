@@ -35,11 +35,11 @@ def environment(isolated: bool, extra: Mapping[str, str] | None = None) -> dict[
     return env
 
 
-def run(repo: str | os.PathLike[str], *args: str, input: bytes | None = None, check: bool = True,
-        isolated: bool = False, env: Mapping[str, str] | None = None) -> bytes:
-    """git's stdout for `git -C REPO ARGS...`; GitError with git's stderr when it fails and `check`."""
+def completed(repo: str | os.PathLike[str], *args: str, input: bytes | None = None, isolated: bool = False,
+              env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """`git -C REPO ARGS...`, finished: its exit status, stdout and stderr."""
     try:
-        completed = subprocess.run(
+        return subprocess.run(
             ["git", "-C", str(repo), "-c", "core.quotepath=off", *args],
             input=input,
             capture_output=True,
@@ -48,10 +48,21 @@ def run(repo: str | os.PathLike[str], *args: str, input: bytes | None = None, ch
         )
     except FileNotFoundError as error:
         raise GitError("git is not installed or not on PATH") from error
-    if check and completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip()
-        raise GitError(message or f"git {' '.join(args[:1])} failed (exit {completed.returncode})")
-    return completed.stdout
+
+
+def exit_status(repo: str | os.PathLike[str], *args: str, isolated: bool = False) -> int:
+    """git's exit status, for commands that answer with it (`diff --quiet`: 1 when there are changes)."""
+    return completed(repo, *args, isolated=isolated).returncode
+
+
+def run(repo: str | os.PathLike[str], *args: str, input: bytes | None = None, check: bool = True,
+        isolated: bool = False, env: Mapping[str, str] | None = None) -> bytes:
+    """git's stdout for `git -C REPO ARGS...`; GitError with git's stderr when it fails and `check`."""
+    finished = completed(repo, *args, input=input, isolated=isolated, env=env)
+    if check and finished.returncode != 0:
+        message = finished.stderr.decode("utf-8", "replace").strip()
+        raise GitError(message or f"git {' '.join(args[:1])} failed (exit {finished.returncode})")
+    return finished.stdout
 
 
 def text(repo: str | os.PathLike[str], *args: str, check: bool = True, isolated: bool = False,
