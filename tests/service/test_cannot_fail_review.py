@@ -4,7 +4,7 @@ a review comment on the `except` line and a failing check. Real sandbox, real se
 from __future__ import annotations
 
 import pytest
-from service_harness import payload, review_comments
+from tests.service.service_harness import payload, review_comments
 
 pytestmark = pytest.mark.e2e
 
@@ -23,9 +23,9 @@ async def test_chat(ws_url):
 
 
 def test_a_swallowed_connection_error_gets_a_comment_and_fails_the_check(world):
-    base = world.repo.commit({"README.md": "chat\n"}, "base")
+    base = world.repo.commit_files({"README.md": "chat\n"}, "base")
     world.repo.switch("feature")
-    head = world.repo.commit({PATH: SWALLOWING}, "wrap the client")
+    head = world.repo.commit_files({PATH: SWALLOWING}, "wrap the client")
     sandbox, service = world.start(base, head)
 
     assert service.post("pull_request", payload("pull_request.opened", base=base, head=head)).status_code == 202

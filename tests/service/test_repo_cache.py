@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from service_harness import BASE_TEST, MOCKED_TEST, GitRepo
+from tests.service.service_harness import BASE_TEST, MOCKED_TEST, GitRepo
 
 from bot.engine.config import default_config
 from bot.github import PullRequest
@@ -26,10 +26,10 @@ def served(tmp: Path) -> tuple[GitRepo, str, PullRequest]:
     """A repository whose pull request adds two mocks to an integration test, touches a unit test and
     a README, and changes the rules file; served with what partial clones need."""
     repo = GitRepo(tmp / "origin")
-    base = repo.commit({"tests/integration/test_orders.py": BASE_TEST, "README.md": "shop\n", RULES_FILE: RULES,
+    base = repo.commit_files({"tests/integration/test_orders.py": BASE_TEST, "README.md": "shop\n", RULES_FILE: RULES,
                         "tests/unit/test_prices.py": "def test_price():\n    assert 1\n"}, "base")
     repo.switch("feature")
-    head = repo.commit({"tests/integration/test_orders.py": MOCKED_TEST, "README.md": "shop!\n",
+    head = repo.commit_files({"tests/integration/test_orders.py": MOCKED_TEST, "README.md": "shop!\n",
                         "tests/unit/test_prices.py": "def test_price():\n    assert 2\n",
                         RULES_FILE: RULES + "fail_on: warning\n"}, "add mocks")
     repo.git("config", "uploadpack.allowFilter", "true")
@@ -75,7 +75,7 @@ def test_a_pull_request_is_read_from_two_fetches_and_the_cli_reader(tmp_path):
 def test_the_heads_pytest_files_come_with_the_batch_and_are_read_from_the_clone(tmp_path):
     repo, url, pull = served(tmp_path)
     conftest = "import pytest\n\n\n@pytest.fixture\ndef live_server():\n    yield 'http://127.0.0.1:1'\n"
-    head = repo.commit({"tests/integration/conftest.py": conftest, "src/helpers.py": "X = 1\n"}, "fixtures")
+    head = repo.commit_files({"tests/integration/conftest.py": conftest, "src/helpers.py": "X = 1\n"}, "fixtures")
     cache = RepoCache(tmp_path / "cache")
     with cache.repository("octo-org/shop", url) as local:
         fetched = fetch_pull(local.path, "t", PullRequest(7, head, pull.base_sha, 6, url))
@@ -91,7 +91,7 @@ def test_a_second_review_of_the_same_repository_reuses_the_clone(tmp_path):
     with cache.repository("octo-org/shop", url) as local:
         fetch_pull(local.path, "t", pull)
         first = local.path
-    later = repo.commit({"tests/integration/test_more.py": MOCKED_TEST}, "more")
+    later = repo.commit_files({"tests/integration/test_more.py": MOCKED_TEST}, "more")
     with cache.repository("octo-org/shop", url) as local:
         fetched = fetch_pull(local.path, "t", PullRequest(7, later, pull.base_sha, 5, url))
         changes = read_with_git(fetched, default_config())

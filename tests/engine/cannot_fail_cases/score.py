@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parents[2]))  # the repository root, when run as a script: tests.support
 
-from gitrepos import GitRepo  # noqa: E402
+from tests.support.git import GitRepo  # noqa: E402
 
 from bot.engine.analyse import analyse  # noqa: E402
 from bot.engine.config import default_config  # noqa: E402
