@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
+from collections.abc import Callable
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -36,9 +37,18 @@ class SandboxH11Protocol(H11Protocol):
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, url: str) -> None:
+    def __init__(self, config: uvicorn.Config, url: str, on_shutdown: Callable[[], None]) -> None:
         super().__init__(config)
         self.url = url
+        self.on_shutdown = on_shutdown
+
+    async def shutdown(self, sockets=None) -> None:
+        # Here, not after run(): uvicorn re-raises the SIGTERM it caught once run() returns, which ends
+        # the process before any code after run() would remove what the sandbox made on disk.
+        try:
+            await super().shutdown(sockets=sockets)
+        finally:
+            self.on_shutdown()
 
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets=sockets)
@@ -73,7 +83,7 @@ def serve(cfg: SandboxSettings, *, log_level: str = "warning", faults: dict | No
         access_log=False,
         timeout_graceful_shutdown=2,
     )
-    server = _Server(config, cfg.api_url)
+    server = _Server(config, cfg.api_url, app.state.sandbox.close)
     try:
         server.run(sockets=[sock])
     finally:
