@@ -3,7 +3,7 @@ and the team's template files checked like the rest of the file."""
 
 from __future__ import annotations
 
-from gitrepos import GitRepo
+from tests.support.git import GitRepo
 
 RULES = ".github/mockguard.yml"
 T = "tests/integration/test_threads.py"

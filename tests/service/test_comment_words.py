@@ -6,7 +6,7 @@ the closing line of a multi-line call suppresses that call. Real sandbox, real s
 from __future__ import annotations
 
 import pytest
-from service_harness import payload, review_comments
+from tests.service.service_harness import payload, review_comments
 
 pytestmark = pytest.mark.e2e
 
@@ -29,9 +29,9 @@ def test_checkout(live_server):
 
 
 def test_comments_and_counts_read_right(world):
-    base = world.repo.commit({E2E: BASE}, "base")
+    base = world.repo.commit_files({E2E: BASE}, "base")
     world.repo.switch("feature")
-    head = world.repo.commit({E2E: HEAD}, "mocks")
+    head = world.repo.commit_files({E2E: HEAD}, "mocks")
     sandbox, service = world.start(base, head)
     assert service.post("pull_request", payload("pull_request.opened", base=base, head=head)).status_code == 202
     run = sandbox.completed_run(head)

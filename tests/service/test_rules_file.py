@@ -62,9 +62,9 @@ def test_an_unparsable_test_file_gives_a_notice_in_the_check_never_a_crash(world
 def test_a_rules_file_naming_a_missing_template_is_a_broken_rules_file_never_the_builtin_one(world):
     repo = world.repo
     rules = "version: 1\ntemplates:\n  generic: tests/templates/ours.py\n"
-    base = repo.commit({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": rules}, "rules naming a template")
+    base = repo.commit_files({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": rules}, "rules naming a template")
     repo.switch("feature")
-    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST}, "add mocks")
+    head = repo.commit_files({INTEGRATION_PATH: MOCKED_TEST}, "add mocks")
     sandbox, service = world.start(base, head)
 
     service.post("pull_request", payload("pull_request.opened", base=base, head=head))

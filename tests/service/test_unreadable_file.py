@@ -4,7 +4,7 @@ request is still checked; the check is then never `success` (issue 12). Real san
 from __future__ import annotations
 
 import pytest
-from service_harness import payload
+from tests.service.service_harness import payload
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +15,7 @@ MOCKED = "from unittest.mock import patch\n\n\ndef test_orders(live_server):\n  
 
 
 def start(world, head_files: dict[str, str]):
-    base = world.repo.commit({READABLE: CLEAN, LOST: CLEAN}, "base")
+    base = world.repo.commit_files({READABLE: CLEAN, LOST: CLEAN}, "base")
     world.repo.switch("feature")
     head = world.repo.commit(head_files, "change")
     lost_blob = world.repo.git("rev-parse", f"{head}:{LOST}")
