@@ -83,7 +83,7 @@ def test_suggest_is_validated_like_every_other_key(repo):
 
 
 def test_the_audit_suggests_real_fixtures_with_their_use_count(repo):
-    from gitrepos import mockguard
+    from tests.support.processes import mockguard
 
     repo.write("tests/integration/conftest.py", CONFTEST)
     repo.write("tests/integration/test_users.py", USERS)

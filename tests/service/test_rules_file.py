@@ -81,11 +81,11 @@ TOLERATES_MAILER = "version: 1\ntolerate:\n  - target: 'shop.*'\n    reason: the
 
 def test_a_broken_rules_file_on_the_base_locks_nobody_out_the_last_version_that_loads_judges(world):
     repo = world.repo
-    good = repo.commit({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": TOLERATES_MAILER}, "rules that load")
-    repo.commit({"README.md": "shop\n"}, "unrelated")
-    base = repo.commit({".github/mockguard.yml": BROKEN}, "a typo in the rules")
+    good = repo.commit_files({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": TOLERATES_MAILER}, "rules that load")
+    repo.commit_files({"README.md": "shop\n"}, "unrelated")
+    base = repo.commit_files({".github/mockguard.yml": BROKEN}, "a typo in the rules")
     repo.switch("feature")
-    head = repo.commit({INTEGRATION_PATH: MOCKED_TEST}, "mocks the old rules tolerate")
+    head = repo.commit_files({INTEGRATION_PATH: MOCKED_TEST}, "mocks the old rules tolerate")
     sandbox, service = world.start(base, head)
 
     service.post("pull_request", payload("pull_request.opened", base=base, head=head))
@@ -98,9 +98,9 @@ def test_a_broken_rules_file_on_the_base_locks_nobody_out_the_last_version_that_
 
 def test_the_pull_request_that_fixes_a_broken_rules_file_is_not_blocked_and_its_copy_is_validated(world):
     repo = world.repo
-    base = repo.commit({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": BROKEN}, "broken from the start")
+    base = repo.commit_files({INTEGRATION_PATH: BASE_TEST, ".github/mockguard.yml": BROKEN}, "broken from the start")
     repo.switch("feature")
-    head = repo.commit({".github/mockguard.yml": "version: 1\nfail_on: error\n"}, "fix the rules")
+    head = repo.commit_files({".github/mockguard.yml": "version: 1\nfail_on: error\n"}, "fix the rules")
     sandbox, service = world.start(base, head)
 
     service.post("pull_request", payload("pull_request.opened", base=base, head=head))
