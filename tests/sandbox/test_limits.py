@@ -68,7 +68,7 @@ def test_content_creation_per_minute_in_the_429_form_with_remaining_zero(repo: R
 def test_concurrent_requests_over_the_limit_are_refused(repo: Repo, keys) -> None:
     with limited(repo, keys, "--max-concurrent", "1", "--secondary-form", "403") as sandbox:
         headers = token_for(sandbox, keys[0])
-        sandbox.set_faults(latency(1500, count=1, path="/pulls/1$"))
+        sandbox.set_faults(latency(8000, count=1, path="/pulls/1$"))  # long enough on a busy machine
         slow: dict[str, int] = {}
         with httpx.Client(base_url=sandbox.url, headers=headers, timeout=30) as http:
             started = threading.Thread(target=lambda: slow.update(status=http.get(f"{R}/pulls/1").status_code))

@@ -17,7 +17,7 @@ MOCKED = "from unittest.mock import patch\n\n\ndef test_orders(live_server):\n  
 def start(world, head_files: dict[str, str]):
     base = world.repo.commit_files({READABLE: CLEAN, LOST: CLEAN}, "base")
     world.repo.switch("feature")
-    head = world.repo.commit(head_files, "change")
+    head = world.repo.commit_files(head_files, "change")
     lost_blob = world.repo.git("rev-parse", f"{head}:{LOST}")
     sandbox, service = world.start(base, head)
     sandbox.faults(rules=[{"kind": "error", "status": 404, "count": None, "method": "GET", "path": f"/git/blobs/{lost_blob}$"}])
