@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +24,10 @@ from pathlib import Path
 from unidiff import PatchSet
 
 from bot.engine import FileChange, lines_from_patch, lines_from_texts
+from bot.engine.origin import DEPENDENCY_FILES
 from bot.engine.rulesfile import RULES_FILE, Config
 from bot.github import ChangedFile, InstallationClient, NotFound, PullRequest, commentable_lines
-from bot.github.gitfetch import fetch
+from bot.github.gitfetch import GitFetchError, fetch
 from bot.gitrepo import GitError, Revisions, git, read_change
 
 log = logging.getLogger("mockguard.changes")
@@ -141,20 +143,28 @@ class GitPull:
     rules_at_base: str | None  # the rules file at the base branch's tip
     rules_at_head: str | None
     rules_changed: bool
-    head_files: dict[str, str] = field(default_factory=dict)  # path -> blob id of the head's pytest files, fetched
+    head_files: dict[str, str] = field(default_factory=dict)  # path -> blob id of every file of the head (its trees)
+    fetched: set[str] = field(default_factory=set)  # blob ids in the clone: the batch, then any fetched since
 
-    def head_text(self, path: str) -> str | None | Missing:
-        """A pytest file of the head (conftest.py, pytest's ini files) from the clone: its text, None
-        when the head has no such file, MISSING when the clone cannot tell (ask GitHub)."""
+    def head_text(self, path: str, fetch_blob: Callable[[str], None] | None = None) -> str | None | Missing:
+        """A file of the head the engine follows fixtures and helpers into, from the clone: None when
+        the head has no such file (its trees say so, no request), its text when its blob is here or
+        `fetch_blob` brings it over git, MISSING when the clone cannot tell (ask GitHub)."""
         oid = self.head_files.get(path)
-        if oid is not None:
-            try:
-                return _blob_text(self.path, oid)
-            except GitError:  # the clone went away (evicted meanwhile): ask GitHub instead
+        if oid is None:
+            return None
+        if oid not in self.fetched:
+            if fetch_blob is None:
                 return MISSING
-        if path.rsplit("/", 1)[-1] in PYTEST_FILES:
-            return None  # every such file of the head was listed
-        return MISSING
+            try:
+                fetch_blob(oid)
+            except (GitFetchError, OSError):
+                return MISSING
+            self.fetched.add(oid)
+        try:
+            return _blob_text(self.path, oid)
+        except GitError:  # the clone went away (evicted meanwhile): ask GitHub instead
+            return MISSING
 
 
 class Missing:
@@ -162,9 +172,14 @@ class Missing:
 
 
 MISSING = Missing()
-# Files the engine reads from the head tree to follow fixtures (besides the change's own files):
-# fetched with the change's blobs, so that following them costs no request per file.
-PYTEST_FILES = frozenset({"conftest.py", "pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini"})
+# Files the engine reads from the head tree to follow fixtures and to tell whose code a target is
+# (besides the change's own files): fetched with the change's blobs, so that following them costs
+# no request per file. Other files (a helper module) come over git, one small fetch when first read.
+PYTEST_FILES = frozenset({"conftest.py", "pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini"})  # in any folder
+
+
+def _prefetched(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] in PYTEST_FILES or path in DEPENDENCY_FILES
 
 
 def fetch_pull(local: Path, token: str, pull: PullRequest) -> GitPull:
@@ -187,22 +202,22 @@ def fetch_pull(local: Path, token: str, pull: PullRequest) -> GitPull:
     rules = {side: _object_id(local, f"{sha}:{RULES_FILE}") for side, sha in (("base", pull.base_sha),
                                                                                 ("head", pull.head_sha))}
     wanted.update(oid for oid in rules.values() if oid)
-    head_files = _pytest_files(local, pull.head_sha)
-    wanted.update(head_files.values())
+    head_files = _head_files(local, pull.head_sha)
+    wanted.update(oid for path, oid in head_files.items() if _prefetched(path))
     if wanted:
         fetch(local, token, sorted(wanted), blobs=True)
     return GitPull(local, merge_base, pull.head_sha, _blob_text(local, rules["base"]), _blob_text(local, rules["head"]),
-                   rules_changed, head_files)
+                   rules_changed, head_files, set(wanted))
 
 
-def _pytest_files(local: Path, head: str) -> dict[str, str]:
-    """Every conftest.py and pytest configuration file of the head, from its trees (no blob needed)."""
+def _head_files(local: Path, head: str) -> dict[str, str]:
+    """Every file of the head and its blob id, from its trees (no blob needed)."""
     listing = git(local, "ls-tree", "-r", "-z", "--full-tree", head).decode("utf-8", "surrogateescape")
     files: dict[str, str] = {}
     for entry in filter(None, listing.split("\0")):
         meta, _, path = entry.partition("\t")
         parts = meta.split()
-        if len(parts) == 3 and parts[1] == "blob" and path.rsplit("/", 1)[-1] in PYTEST_FILES:
+        if len(parts) == 3 and parts[1] == "blob":
             files[path] = parts[2]
     return files
 

@@ -16,7 +16,7 @@ from bot.engine import Finding, Report
 from bot.engine.analyse import analyse
 from bot.engine.rulesfile import RULES_FILE, ConfigError, RulesChoice, RulesVersion, choose_rules, load_config
 from bot.engine.formats.fingerprints import fingerprints
-from bot.github.gitfetch import GitFetchError
+from bot.github.gitfetch import GitFetchError, fetch
 from bot.gitrepo import GitError
 from bot.github import (
     Comment,
@@ -182,8 +182,7 @@ class ReviewJob:
         # One process per job: forking a pool out of a threaded server risks inheriting held locks.
         # Fixtures and helpers are followed into the head tree, each file fetched once, when needed.
         # The team's templates came with the config, read at the base branch's tip as the rules file.
-        report = analyse(changes.changes, config, workers=1,
-                         tree=lambda path: _head_text(inst, job, fetched, path))
+        report = analyse(changes.changes, config, workers=1, tree=HeadTree(inst, job, fetched))
         extra += changes.notes
         if changes.unanalysed:
             extra.append("**Not analysed:** " + ", ".join(f"`{p}`" for p in changes.unanalysed))
@@ -348,10 +347,24 @@ def _rules_note(text_at_head: str | None) -> str:
             "merged (this check used the base branch's copy).")
 
 
-def _head_text(inst: InstallationClient, job: Job, fetched: GitPull | None, path: str) -> str | None:
-    """A head file the engine follows fixtures into: from the clone when it has it, else from GitHub."""
-    if fetched is not None:
-        text = fetched.head_text(path)
-        if not isinstance(text, Missing):
-            return text
-    return inst.file_text(job.repo, path, job.head_sha)
+class HeadTree:
+    """The head tree as the engine reads it (path -> text, None when absent), each path read once per
+    job: from the clone when git read the pull request (absent files known from its trees, a helper
+    module's blob fetched over git), else, or when the clone cannot tell, from GitHub's REST API."""
+
+    def __init__(self, inst: InstallationClient, job: Job, fetched: GitPull | None) -> None:
+        self._inst, self._job, self._fetched = inst, job, fetched
+        self._read: dict[str, str | None] = {}
+
+    def __call__(self, path: str) -> str | None:
+        if path not in self._read:
+            self._read[path] = self._text(path)
+        return self._read[path]
+
+    def _text(self, path: str) -> str | None:
+        fetched = self._fetched
+        if fetched is not None:
+            text = fetched.head_text(path, lambda oid: fetch(fetched.path, self._inst.token(), [oid], blobs=True))
+            if not isinstance(text, Missing):
+                return text
+        return self._inst.file_text(self._job.repo, path, self._job.head_sha)

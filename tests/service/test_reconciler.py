@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.service.service_harness import mocked_change, review_comments, wait_until
+from tests.service.service_harness import REPO, mocked_change, review_comments, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -31,3 +31,19 @@ def test_on_start_an_open_pull_request_without_a_check_is_reviewed_without_a_del
 
 def _scans(log: str) -> list[dict]:
     return [json.loads(line) for line in log.splitlines() if '"reconcile done"' in line]
+
+
+def test_the_periodic_scans_are_conditional_reads_answered_304(world):
+    base, head = mocked_change(world.repo)
+    sandbox, service = world.start(base, head, settings={"MOCKGUARD_RECONCILE_INTERVAL": "0.5"})
+    sandbox.completed_run(head)  # the first scan found the pull request and reviewed it
+
+    listings = ("/installation/repositories", f"/repos/{REPO}/pulls")
+
+    def answered_304() -> list[dict] | None:
+        reads = [e for e in sandbox.state()["requests"] if e["method"] == "GET" and e["path"] in listings]
+        return reads if {e["path"] for e in reads if e["status"] == 304} == set(listings) else None
+
+    reads = wait_until(answered_304, "a scan whose listings were answered 304")
+    # The first scan got the listings; later ones sent their ETags, and nothing had changed.
+    assert [e["status"] for e in reads if e["path"] == listings[0]][0] == 200

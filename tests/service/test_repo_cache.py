@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from tests.service.service_harness import BASE_TEST, MOCKED_TEST, GitRepo
 
-from bot.engine.config import default_config
+from bot.engine.rulesfile import default_config
 from bot.github import PullRequest
-from bot.github.gitfetch import GitFetchError
+from bot.github.gitfetch import GitFetchError, fetch
 from bot.service.changes import MISSING, RULES_FILE, fetch_pull, read_with_git
 from bot.service.repo_cache import RepoCache
 
@@ -75,14 +75,24 @@ def test_a_pull_request_is_read_from_two_fetches_and_the_cli_reader(tmp_path):
 def test_the_heads_pytest_files_come_with_the_batch_and_are_read_from_the_clone(tmp_path):
     repo, url, pull = served(tmp_path)
     conftest = "import pytest\n\n\n@pytest.fixture\ndef live_server():\n    yield 'http://127.0.0.1:1'\n"
-    head = repo.commit_files({"tests/integration/conftest.py": conftest, "src/helpers.py": "X = 1\n"}, "fixtures")
+    head = repo.commit_files({"tests/integration/conftest.py": conftest, "src/helpers.py": "X = 1\n",
+                              "src/schema.sql": "create table orders (id int);\n"}, "fixtures")
     cache = RepoCache(tmp_path / "cache")
     with cache.repository("octo-org/shop", url) as local:
         fetched = fetch_pull(local.path, "t", PullRequest(7, head, pull.base_sha, 6, url))
+        origin = subprocess.run(["git", "-C", str(local.path), "config", "remote.origin.url"], check=True,
+                                capture_output=True, text=True).stdout.strip()
         subprocess.run(["git", "-C", str(local.path), "config", "remote.origin.url", str(tmp_path / "gone")], check=True)
         assert fetched.head_text("tests/integration/conftest.py") == conftest  # no fetch: it came with the batch
-        assert fetched.head_text("tests/conftest.py") is None  # the head has no such file
-        assert fetched.head_text("src/helpers.py") is MISSING  # not a pytest file: GitHub is asked
+        assert fetched.head_text("src/helpers.py") == "X = 1\n"  # a changed Python file: in the batch too
+        assert fetched.head_text("tests/conftest.py") is None  # the head's trees say it has no such file
+        # A file outside the batch: GitHub is asked when git cannot bring it ...
+        assert fetched.head_text("src/schema.sql") is MISSING
+        assert fetched.head_text("src/schema.sql", lambda oid: fetch(local.path, "t", [oid], blobs=True)) is MISSING
+        # ... and git brings it when it can: one small fetch, no REST request.
+        subprocess.run(["git", "-C", str(local.path), "config", "remote.origin.url", origin], check=True)
+        fetched_blob = fetched.head_text("src/schema.sql", lambda oid: fetch(local.path, "t", [oid], blobs=True))
+        assert fetched_blob == "create table orders (id int);\n"
 
 
 def test_a_second_review_of_the_same_repository_reuses_the_clone(tmp_path):

@@ -1,5 +1,8 @@
 """A file GitHub cannot serve (its blob answers 404) is named in the check and the rest of the pull
-request is still checked; the check is then never `success` (issue 12). Real sandbox, real service."""
+request is still checked; the check is then never `success` (issue 12). Real sandbox, real service.
+
+The App reads a pull request with git first; here the sandbox refuses git (as a server with partial
+clone disabled does), so the App falls back to the REST API, where the one blob is lost."""
 
 from __future__ import annotations
 
@@ -20,7 +23,10 @@ def start(world, head_files: dict[str, str]):
     head = world.repo.commit_files(head_files, "change")
     lost_blob = world.repo.git("rev-parse", f"{head}:{LOST}")
     sandbox, service = world.start(base, head)
-    sandbox.faults(rules=[{"kind": "error", "status": 404, "count": None, "method": "GET", "path": f"/git/blobs/{lost_blob}$"}])
+    sandbox.faults(rules=[
+        {"kind": "error", "status": 403, "count": None, "path": r"\.git/"},  # git refused: the REST fall-back
+        {"kind": "error", "status": 404, "count": None, "method": "GET", "path": f"/git/blobs/{lost_blob}$"},
+    ])
     assert service.post("pull_request", payload("pull_request.opened", base=base, head=head)).status_code == 202
     run = sandbox.completed_run(head)
     return run, run.get("output") or run
@@ -32,6 +38,7 @@ def test_an_unreadable_file_makes_the_check_neutral_and_is_listed(world):
     assert "1 not analysed" in output["title"]
     assert f"**Not analysed:** `{LOST}`" in output["summary"]
     assert "Checked 1 integration test file" in output["summary"]
+    assert "could not read this pull request with git" in output["summary"]
 
 
 def test_the_rest_is_still_checked_and_blocks(world):

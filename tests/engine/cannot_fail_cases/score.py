@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE.parents[2]))  # the repository root, when run as a s
 from tests.support.git import GitRepo  # noqa: E402
 
 from bot.engine.analyse import analyse  # noqa: E402
-from bot.engine.config import default_config  # noqa: E402
+from bot.engine.rulesfile import default_config  # noqa: E402
 from bot.gitrepo import Revisions, read_change  # noqa: E402
 
 _SECTION = re.compile(r"^# --- (base|head) (\S+)\s*$")

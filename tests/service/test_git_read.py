@@ -3,12 +3,14 @@ default: about 1,200 changed files (half of them integration tests that mention 
 and gain one line each, half of them source files; one test gains a real mock).
 
 The budget: one review costs the same REST requests whatever its size, because the files are read
-with git (two fetches: commits and trees, then the changed Python files' blobs in one batch). The
-requests are the installation token, the check run (list, create, complete), the pull request
-(read before and after the analysis), the comments already posted (review comments, reviews, issue
-comments), the review and the summary comment: 11, plus whatever files the engine looks up in the
-head tree (conftest.py files, helpers), at most one each. 25 leaves room for those and nothing for
-a request per changed file.
+with git (two fetches: commits and trees, then the changed Python files' blobs, the conftest and
+dependency files in one batch). The requests are the installation token, the check run (list,
+create, complete), the pull request (read before and after the analysis), the comments already
+posted (review comments, reviews, issue comments), the review and the summary comment: 11. The
+files the engine looks up in the head tree (conftest.py files, a helper module, whether `shop` is
+the repository's own code) come from the clone: an absent one is known from its trees, a present
+one outside the batch is one small git fetch, none of them a REST request. 25 leaves room for
+retries and nothing for a request per changed file.
 """
 
 from __future__ import annotations
