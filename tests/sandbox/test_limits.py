@@ -68,16 +68,23 @@ def test_content_creation_per_minute_in_the_429_form_with_remaining_zero(repo: R
 def test_concurrent_requests_over_the_limit_are_refused(repo: Repo, keys) -> None:
     with limited(repo, keys, "--max-concurrent", "1", "--secondary-form", "403") as sandbox:
         headers = token_for(sandbox, keys[0])
-        sandbox.set_faults(latency(8000, count=1, path="/pulls/1$"))  # long enough on a busy machine
+        sandbox.set_faults(latency(8000, count=None, path="/pulls/1$"))  # long enough on a busy machine
         slow: dict[str, int] = {}
+
+        def slow_request() -> None:
+            # Refused while one of the quick requests below is in flight: sent again until it runs.
+            while (status := http.get(f"{R}/pulls/1").status_code) == 403:
+                pass
+            slow["status"] = status
+
         with httpx.Client(base_url=sandbox.url, headers=headers, timeout=30) as http:
-            started = threading.Thread(target=lambda: slow.update(status=http.get(f"{R}/pulls/1").status_code))
+            started = threading.Thread(target=slow_request)
             started.start()
             try:
-                for _ in range(100):  # until the slow request is in flight, then one more is refused
+                # Until the slow request is in flight, then one more is refused.
+                answer = http.get(R)
+                while answer.status_code == 200 and started.is_alive():
                     answer = http.get(R)
-                    if answer.status_code != 200:
-                        break
                 assert answer.status_code == 403
                 assert "retry-after" not in answer.headers and answer.headers["x-ratelimit-remaining"] != "0"
                 assert error_body(answer)["message"].startswith(SECONDARY_MESSAGE)
