@@ -6,6 +6,6 @@ then groups the sites by file and by the test, fixture or helper that holds them
 
 - `inventory.py`: pure: file texts in, an `Inventory` out (no git, no I/O).
 - `compare.py`: pure: two inventories in, the sites added, removed and moved between them.
-- `render.py`: text, markdown, html, json (`mockguard.audit/1`) and sarif.
+- `reports.py`: text, markdown, html, json (`mockguard.audit/1`) and sarif.
 - `cli.py`: the command; reads a revision's files with git.
 """

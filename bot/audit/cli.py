@@ -14,7 +14,7 @@ from bot.gitrepo import GitError, git
 
 from .compare import compare
 from .inventory import take_inventory
-from .render import FORMATS, comparison_document, render, render_comparison
+from .reports import FORMATS, comparison_document, render, render_comparison
 
 MAX_BYTES = 2_000_000
 

@@ -15,7 +15,7 @@ from .inventory import AuditSite, Inventory
 
 
 @dataclass(frozen=True)
-class Comparison:
+class InventoryComparison:
     before: int  # open sites at the older revision
     after: int
     added: tuple[AuditSite, ...]
@@ -27,7 +27,7 @@ def identity(site: AuditSite) -> tuple[str, str, str, str]:
     return (site.rule, site.construct, site.target or "", "".join(site.code.split()))
 
 
-def compare(old: Inventory, new: Inventory) -> Comparison:
+def compare(old: Inventory, new: Inventory) -> InventoryComparison:
     old_sites = [s for s in old.sites if s.status == "open"]
     new_sites = [s for s in new.sites if s.status == "open"]
     old_count = Counter((s.path, identity(s)) for s in old_sites)
@@ -49,7 +49,7 @@ def compare(old: Inventory, new: Inventory) -> Comparison:
             still_added.append(site)
     still_removed = [s for olds in pool.values() for s in olds]
     order = lambda s: (s.path, s.line)  # noqa: E731
-    return Comparison(
+    return InventoryComparison(
         before=len(old_sites),
         after=len(new_sites),
         added=tuple(sorted(still_added, key=order)),

@@ -66,7 +66,7 @@ class Target:
 
 
 @dataclass
-class InlineComment:
+class ShownComment:
     path: str
     line: int | None
     code: str | None  # the head's text on that line
@@ -79,7 +79,7 @@ class DemoResult:
     target: Target
     pull: dict[str, Any]
     check_run: dict[str, Any]
-    comments: list[InlineComment]
+    comments: list[ShownComment]
     review_bodies: list[str]
     summary_comments: list[str]
     local_report: dict[str, Any] | None  # `mockguard check --format json` on the same range
@@ -238,7 +238,7 @@ class DemoLoop:
             lines = texts[c["path"]]
             line = c.get("line")
             code = lines[line - 1] if lines and line and line <= len(lines) else None
-            comments.append(InlineComment(c["path"], line, code, rules.get((c["path"], line)), c["body"] or ""))
+            comments.append(ShownComment(c["path"], line, code, rules.get((c["path"], line)), c["body"] or ""))
         comments.sort(key=lambda c: (c.path, c.line or 0))
         reviews = [r["body"] for r in state["reviews"] if r["pull_number"] == PULL_NUMBER and r["body"]]
         summaries = [c["body"] for c in state["issue_comments"] if c["issue_number"] == PULL_NUMBER]

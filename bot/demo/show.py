@@ -18,7 +18,7 @@ from rich.rule import Rule
 from rich.syntax import Syntax
 from rich.text import Text
 
-from .loop import DemoResult, InlineComment
+from .loop import DemoResult, ShownComment
 
 CONCLUSION_STYLE = {"failure": "bold red", "success": "bold green", "neutral": "bold yellow",
                     "action_required": "bold yellow", "cancelled": "dim", "timed_out": "bold red"}
@@ -67,7 +67,7 @@ def _comment_text(body: str) -> tuple[str, int]:
     return shown, template_lines
 
 
-def _comment(comment: InlineComment) -> Group:
+def _comment(comment: ShownComment) -> Group:
     where = Text.assemble((f"{comment.path}:{comment.line}", "bold cyan"))
     parts: list = [where]
     if comment.code is not None and comment.line:

@@ -32,7 +32,7 @@ class Commit(_Model):
     ref: str | None = None
 
 
-class PullRequest(_Model):
+class PullRequestPayload(_Model):
     number: int
     head: Commit
     base: Commit
@@ -43,29 +43,29 @@ class PullRequest(_Model):
 class PullRequestEvent(_Model):
     action: str
     number: int
-    pull_request: PullRequest
+    pull_request: PullRequestPayload
     repository: Repository
     installation: InstallationRef
 
 
-class CheckSuite(_Model):
+class CheckSuitePayload(_Model):
     head_sha: str
-    pull_requests: list[PullRequest] = []
+    pull_requests: list[PullRequestPayload] = []
 
 
 class CheckSuiteEvent(_Model):
     action: str
-    check_suite: CheckSuite
+    check_suite: CheckSuitePayload
     repository: Repository
     installation: InstallationRef
 
 
-class CheckRun(_Model):
+class CheckRunPayload(_Model):
     id: int
     name: str
     head_sha: str
-    pull_requests: list[PullRequest] = []
-    check_suite: CheckSuite | None = None
+    pull_requests: list[PullRequestPayload] = []
+    check_suite: CheckSuitePayload | None = None
 
 
 class RequestedAction(_Model):
@@ -74,7 +74,7 @@ class RequestedAction(_Model):
 
 class CheckRunEvent(_Model):
     action: str
-    check_run: CheckRun
+    check_run: CheckRunPayload
     repository: Repository
     installation: InstallationRef
     requested_action: RequestedAction | None = None

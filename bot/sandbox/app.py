@@ -78,7 +78,7 @@ def create_app(cfg: SandboxSettings, git: GitRepo | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        # Unknown paths, trailing slashes and unsupported methods are all 404 on GitHub (NOTES §3.15).
+        # Unknown paths, trailing slashes and unsupported methods are all 404 on GitHub (docs/sandbox.md, [gh: errors]).
         if request.url.path.startswith("/_sandbox"):
             return GitHubJSON({"message": exc.detail}, status_code=exc.status_code)
         return GitHubJSON(errors.not_found().body(errors.DOCS_ROOT), status_code=404)

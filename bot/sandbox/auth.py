@@ -1,11 +1,11 @@
-"""App authentication as GitHub does it (NOTES §2): RS256 JWTs for the App, then installation tokens.
+"""App authentication as GitHub does it (docs/sandbox.md, [gh: app-auth]): RS256 JWTs for the App, then installation tokens.
 
 - `Authorization: Bearer <jwt>` authenticates as the App. The JWT must be RS256, signed with the
   App's key, `iss` the App ID (an integer or its digits) or its client ID, `iat` not in the
   future, `exp` in the future and at most 10 minutes after both now and `iat`.
 - `Authorization: token <t>` or `Bearer <t>` with an installation token authenticates as the
   installation until the token expires (one hour by default).
-- A JWT is only accepted as `Bearer` (NOTES §2.10).
+- A JWT is only accepted as `Bearer` ([gh: app-auth]).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from .state import CheckRun, CheckSuite, now_iso
 
 
 def annotation_errors(annotations: list[dict[str, Any]]) -> bool:
-    """True if an annotation breaks a rule GitHub enforces beyond the schema (NOTES §7.34)."""
+    """True if an annotation breaks a rule GitHub enforces beyond the schema (docs/sandbox.md, [gh: annotations])."""
     for a in annotations:
         if a["start_line"] < 1 or a["end_line"] < a["start_line"]:
             return True

@@ -35,7 +35,7 @@ ABORT_KEY = "mockguard.sandbox.abort"
 GIT_PATH = re.compile(r"^/[^/]+/[^/]+\.git/")  # git's smart HTTP (routes/git.py), not the REST API
 ANONYMOUS_LIMIT = 60
 WORKFLOW_LIMIT = 1000  # a workflow's GITHUB_TOKEN: 1,000 requests per hour per repository (the rate-limit page)
-UNCOUNTED = ("/rate_limit",)  # GET /rate_limit does not count against the primary limit (NOTES §4.18)
+UNCOUNTED = ("/rate_limit",)  # GET /rate_limit does not count against the primary limit (docs/sandbox.md, [gh: rate-limits])
 
 
 def _bucket(sandbox, key: str) -> RateBucket:
@@ -162,7 +162,7 @@ class Edge:
                 "https://developer.github.com for other possible causes.",
             )
         elif version is not None and version not in SUPPORTED_API_VERSIONS:
-            # UNCONFIRMED wording; NOTES §3.15 says an unsupported version is answered with 400.
+            # UNCONFIRMED wording; docs/sandbox.md's [gh: errors]: an unsupported version is answered with 400.
             refusal = errors.ApiError(400, f"API version {version} is not supported.",
                                          documentation_url="https://docs.github.com/rest/about-the-rest-api/api-versions")
         elif exhausted:

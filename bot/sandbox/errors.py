@@ -1,7 +1,7 @@
 """GitHub's error answers: one exception carries the status, the message and the body GitHub sends.
 
-The bodies follow `../shared/github/NOTES.md` §3 (`message`, optional `errors`, `documentation_url`
-and `status` as a string). Where GitHub's exact wording is only known from public reports, the
+The bodies follow GitHub's (`message`, optional `errors`, `documentation_url` and `status` as a
+string; docs/sandbox.md, [gh: errors]). Where GitHub's exact wording is only known from public reports, the
 report is named next to the helper that uses it.
 """
 
@@ -47,12 +47,12 @@ def not_found() -> ApiError:
 
 
 def bad_credentials() -> ApiError:
-    # NOTES §2.13: unknown and expired installation tokens both answer "Bad credentials".
+    # [gh: auth-errors] in docs/sandbox.md: unknown and expired installation tokens both answer "Bad credentials".
     return ApiError(401, "Bad credentials", documentation_url=DOCS_ROOT)
 
 
 def jwt_error(message: str) -> ApiError:
-    # NOTES §2.9 and the public reports quoted there: JWT problems answer 401 with docs root.
+    # [gh: auth-errors] in docs/sandbox.md and the public reports it names: JWT problems answer 401 with docs root.
     return ApiError(401, message, documentation_url=DOCS_ROOT)
 
 
@@ -72,7 +72,7 @@ def requires_authentication() -> ApiError:
 
 
 def not_accessible(accepted_permissions: str) -> ApiError:
-    """403 for a token whose permissions do not cover the endpoint (NOTES §3.15)."""
+    """403 for a token whose permissions do not cover the endpoint (docs/sandbox.md, [gh: errors])."""
     return ApiError(
         403,
         "Resource not accessible by integration",
@@ -90,7 +90,7 @@ def validation_failed(errors: list[dict[str, Any]]) -> ApiError:
 
 
 def unprocessable(errors: list[str]) -> ApiError:
-    """422 "Unprocessable Entity" with `errors` as strings, as the reviews endpoint answers (NOTES §5.24)."""
+    """422 "Unprocessable Entity" with `errors` as strings, as the reviews endpoint answers (docs/sandbox.md, [gh: review-422])."""
     return ApiError(422, "Unprocessable Entity", errors=errors)
 
 
@@ -103,7 +103,7 @@ def body_not_object() -> ApiError:
 
 
 def secondary_rate_limit(status: int) -> ApiError:
-    # NOTES §4.19: the observed message (app-sre/github-mirror#62); PyGithub keys on its first words.
+    # [gh: rate-limits] in docs/sandbox.md: the observed message (app-sre/github-mirror#62); PyGithub keys on its first words.
     return ApiError(
         status,
         "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",

@@ -3,7 +3,7 @@
 A comment's `line` must be shown by one of the file's hunks on the `side` given (RIGHT: added or
 context lines, numbered in the head; LEFT: deleted or context lines, numbered in the base). A
 multi-line comment's `start_line` must precede `line` within the same hunk. A review with one bad
-comment is refused whole, with 422 and GitHub's error strings (NOTES §5.24); the single-comment
+comment is refused whole, with 422 and GitHub's error strings (docs/sandbox.md, [gh: review-422]); the single-comment
 endpoint answers "Validation Failed" with error objects instead (reports quoted in reviews below).
 """
 
@@ -21,7 +21,7 @@ THREAD = "Pull request review thread"
 
 
 @dataclass(frozen=True)
-class Problem:
+class ThreadProblem:
     field: str
     code: str
     phrase: str  # as the reviews endpoint words it after "Pull request review thread "
@@ -37,12 +37,12 @@ class Problem:
         }
 
 
-PATH = Problem("path", "invalid", "path is invalid")
-HUNK = Problem("diff_hunk", "missing_field", "diff hunk can't be blank")
-LINE = Problem("line", "custom", "line must be part of the diff")
-START_ORDER = Problem("start_line", "custom", "start line must precede the end line.")
-START_HUNK = Problem("start_line", "custom", "start line must be part of the same hunk as the line.")
-SIDE = Problem("side", "invalid", "side is invalid")  # UNCONFIRMED wording
+PATH = ThreadProblem("path", "invalid", "path is invalid")
+HUNK = ThreadProblem("diff_hunk", "missing_field", "diff hunk can't be blank")
+LINE = ThreadProblem("line", "custom", "line must be part of the diff")
+START_ORDER = ThreadProblem("start_line", "custom", "start line must precede the end line.")
+START_HUNK = ThreadProblem("start_line", "custom", "start line must be part of the same hunk as the line.")
+SIDE = ThreadProblem("side", "invalid", "side is invalid")  # UNCONFIRMED wording
 
 REVIEW_STATES = {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED", None: "PENDING"}
 
@@ -59,11 +59,11 @@ class Anchor:
     subject_type: str
 
 
-def review_message(problems: list[Problem]) -> str:
+def review_message(problems: list[ThreadProblem]) -> str:
     return " and ".join(f"{THREAD} {p.phrase}" for p in problems)
 
 
-def resolve_thread(files: dict[str, FileDiff], comment: dict[str, Any]) -> tuple[Anchor | None, list[Problem]]:
+def resolve_thread(files: dict[str, FileDiff], comment: dict[str, Any]) -> tuple[Anchor | None, list[ThreadProblem]]:
     """Where a comment lands in the diff, or why GitHub would refuse it."""
     path = comment.get("path")
     diff = files.get(path) if isinstance(path, str) else None

@@ -1,12 +1,12 @@
 """Webhook deliveries for the sandbox's pull requests, shaped like GitHub's and signed like GitHub's.
 
-Each payload starts from the real example GitHub sent for that event and action (copied from
-`../shared/github/webhooks/` into `bot/sandbox/data/webhooks/`): every key of the example is kept,
+Each payload starts from the real example GitHub sent for that event and action (unmodified copies
+of octokit/webhooks' `payload-examples/api.github.com/` in `bot/sandbox/data/webhooks/`): every key of the example is kept,
 at every level, and its value is replaced by the sandbox's own (repository, pull request, shas,
 installation, App, check suite or run). Keys the example does not have are left out, so a payload
 has exactly the example's keys; `organization` is present exactly when the owner is an organization.
 
-Headers follow NOTES §1.1: X-GitHub-Event, X-GitHub-Delivery (a new UUID, or the one given to
+Headers follow GitHub's (docs/sandbox.md, [gh: deliveries]): X-GitHub-Event, X-GitHub-Delivery (a new UUID, or the one given to
 simulate a redelivery), X-GitHub-Hook-ID, X-GitHub-Hook-Installation-Target-ID/-Type,
 User-Agent GitHub-Hookshot/..., and with a secret X-Hub-Signature-256 (and the SHA-1 variant).
 """
@@ -144,7 +144,7 @@ def build_payload(
             suite = suite_for(sandbox, pull.head_sha)
         with sandbox.state.lock:
             if action == "rerequested":
-                suite.reset = True  # a re-run resets the suite to queued (NOTES §7.37)
+                suite.reset = True  # a re-run resets the suite to queued (docs/sandbox.md, [gh: rerun])
             suite.before = suite.before or (pull.previous_head or pull.base_sha)
             suite.updated_at = now_iso()
         mine["check_suite"] = render.check_suite(suite)

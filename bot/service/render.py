@@ -148,7 +148,7 @@ def check_summary(report: Report, extra: Sequence[str] = ()) -> str:
     return _fit("\n".join(parts))
 
 
-def annotations(report: Report) -> list[dict]:
+def check_annotations(report: Report) -> list[dict]:
     level = {"error": "failure", "warning": "warning"}
     result = []
     for finding in report.findings:

@@ -182,7 +182,7 @@ class ReviewJob:
         # One process per job: forking a pool out of a threaded server risks inheriting held locks.
         # Fixtures and helpers are followed into the head tree, each file fetched once, when needed.
         # The team's templates came with the config, read at the base branch's tip as the rules file.
-        report = analyse(changes.changes, config, workers=1, tree=HeadTree(inst, job, fetched))
+        report = analyse(changes.changes, config, workers=1, tree=PullHeadTexts(inst, job, fetched))
         extra += changes.notes
         if changes.unanalysed:
             extra.append("**Not analysed:** " + ", ".join(f"`{p}`" for p in changes.unanalysed))
@@ -195,7 +195,7 @@ class ReviewJob:
         if changes.unanalysed and conclusion == "success":
             conclusion = "neutral"  # some files were not read: never a silent pass
             title += f" ({len(changes.unanalysed)} not analysed)"
-        annotations = render.annotations(report)
+        annotations = render.check_annotations(report)
         if choice.broken is not None:  # judged by older rules or the defaults: never a plain pass
             conclusion = "failure" if report.blocking else "neutral"
             title = choice.headline()[:1000]
@@ -347,7 +347,7 @@ def _rules_note(text_at_head: str | None) -> str:
             "merged (this check used the base branch's copy).")
 
 
-class HeadTree:
+class PullHeadTexts:
     """The head tree as the engine reads it (path -> text, None when absent), each path read once per
     job: from the clone when git read the pull request (absent files known from its trees, a helper
     module's blob fetched over git), else, or when the clone cannot tell, from GitHub's REST API."""

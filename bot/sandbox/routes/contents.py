@@ -105,7 +105,7 @@ def get_commit(request: Request, ctx: ReadContents, ref: str):
     info = sandbox.git.commit(sha)
     parent = info.parents[0] if info.parents else EMPTY_TREE
     files = sandbox.git.diff(parent, sha)
-    # More than 300 files: paginated with Link headers, up to 3000 (NOTES §6.30).
+    # More than 300 files: paginated with Link headers, up to 3000 (docs/sandbox.md, [gh: commit-files]).
     page, per_page = page_params(request, default=300, maximum=300)
     files = files[:3000]
     chunk = files[(page - 1) * per_page : page * per_page]

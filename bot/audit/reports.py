@@ -1,6 +1,6 @@
 """The audit in five formats: text, markdown, html, json (`mockguard.audit/1`) and sarif.
 
-Pure functions of an `Inventory` (and, for `--compare`, a `Comparison`): no I/O, no clock.
+Pure functions of an `Inventory` (and, for `--compare`, an `InventoryComparison`): no I/O, no clock.
 The Markdown and HTML read like a hand-written audit: per file, the tests that mock, what they
 mock, and the real-connection way to write that kind of test. The HTML page is self-contained
 (inline CSS and SVG charts, no script, no network) so it can be attached to an issue or a CI run.
@@ -18,7 +18,7 @@ from bot.engine.formats.sarif import render_sarif
 from bot.engine.model import RuleDoc
 from bot.engine.templates import builtin_template
 
-from .compare import Comparison
+from .compare import InventoryComparison
 from .inventory import AuditSite, FileAudit, Inventory, Scope
 
 SCHEMA = "mockguard.audit/1"
@@ -81,7 +81,7 @@ def render_text(inventory: Inventory, revision: str) -> str:
     return "\n".join(out)
 
 
-def render_comparison(comparison: Comparison, old: str, new: str) -> str:
+def render_comparison(comparison: InventoryComparison, old: str, new: str) -> str:
     out = [f"integration-test mocks: {comparison.before} at {old} -> {comparison.after} at {new}"]
     for title, sites in (("added", comparison.added), ("removed", comparison.removed)):
         out.append(f"{title} ({len(sites)}):")
@@ -91,7 +91,7 @@ def render_comparison(comparison: Comparison, old: str, new: str) -> str:
     return "\n".join(out)
 
 
-def comparison_document(comparison: Comparison, old: str, new: str) -> dict[str, Any]:
+def comparison_document(comparison: InventoryComparison, old: str, new: str) -> dict[str, Any]:
     return {
         "schema": "mockguard.audit-compare/1",
         "old": old,
