@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import os
 import re
@@ -47,6 +48,8 @@ class FileNovelty:
     deleted_imports: list[str] = field(default_factory=list)  # libraries of imports on deleted lines
     base_scanned: bool = False  # False: leftover and deleted_imports are not known yet
     notices: list[Notice] = field(default_factory=list)
+    mocks_before: int = 0  # mock sites in the whole base and head file (the debt line), when asked
+    mocks_after: int = 0
 
 
 @dataclass
@@ -78,11 +81,14 @@ def analyse(
     gated = config.is_integration_test
     selected = [_entering_the_gate(c, gated) for c in changes if c.head_text is not None and gated(c.path)]
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    # The debt line's whole-file counts are taken in the same pass (and process) as the new sites:
+    # a new file's head scan is its count, and the work is shared between the workers.
+    per_file = functools.partial(find_new_sites, count_debt=count_debt)
     if workers > 1 and len(selected) >= PARALLEL_FROM_FILES:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            novelties = list(pool.map(find_new_sites, selected, _reexports(selected, tree), chunksize=8))
+            novelties = list(pool.map(per_file, selected, _reexports(selected, tree), chunksize=8))
     else:
-        novelties = [find_new_sites(change, found) for change, found in zip(selected, _reexports(selected, tree))]
+        novelties = [per_file(change, found) for change, found in zip(selected, _reexports(selected, tree))]
     if any(n.fresh or n.fresh_imports for n in novelties):
         novelties = _pair_moves(novelties, selected, changes, gated)
     if any(n.fresh and n.leftover for n in novelties):
@@ -96,7 +102,7 @@ def analyse(
     arrived = find_arrivals(changes, selected, config, tree, [f for r in results for f in r.findings], templates)
     judged = [with_origin(f, tree) for f in (*arrived.findings, *cannot_fail.findings)]
     named = {category: choice.fixture for category, choice in config.suggest.items()}
-    judged = with_suggestions(judged, [c.path for c in selected], tree, named)
+    judged = with_suggestions(judged, [c.path for c in selected], _with_texts(tree, texts), named)
     policy = apply_policy(judged, config, today=today or date.today())
     return Report(
         findings=tuple(policy.findings),
@@ -106,9 +112,17 @@ def analyse(
         files_checked=tuple(c.path for c in selected),
         fail_on=config.fail_on,
         # (the audit, which reads every line anyway, asks not to count twice)
-        mocks_before=sum(count_mocks(c.base_path or c.path, c.base_text) for c in selected) if count_debt else None,
-        mocks_after=sum(count_mocks(c.path, c.head_text) for c in selected) if count_debt else None,
+        mocks_before=sum(n.mocks_before for n in novelties) if count_debt else None,
+        mocks_after=sum(n.mocks_after for n in novelties) if count_debt else None,
     )
+
+
+def _with_texts(tree: Callable[[str], str | None] | None, texts: Mapping[str, str]) -> Callable[[str], str | None] | None:
+    """The head tree, answering the change's own files from memory (they are its head versions)
+    instead of reading each one again."""
+    if tree is None:
+        return None
+    return lambda path: texts[path] if path in texts else tree(path)
 
 
 def with_origin(finding: Finding, tree: Callable[[str], str | None] | None) -> Finding:
@@ -219,9 +233,21 @@ def _reexports(selected: Sequence[FileChange], tree: Callable[[str], str | None]
     return [reexports(c.path, c.head_text or "", tree) for c in selected]
 
 
-def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None = None) -> FileNovelty:
-    """The sites on the file's added lines that have no counterpart among its deleted ones."""
-    novelty = FileNovelty(change.path)
+def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None = None, *, count_debt: bool = False) -> FileNovelty:
+    """The sites on the file's added lines that have no counterpart among its deleted ones (and,
+    with `count_debt`, the whole base and head files' mock counts)."""
+    novelty = _find_new_sites(change, reexported)
+    if count_debt:
+        novelty.mocks_before = count_mocks(change.base_path or change.path, change.base_text)
+        if novelty.mocks_after < 0:
+            novelty.mocks_after = count_mocks(change.path, change.head_text)
+    else:
+        novelty.mocks_after = 0
+    return novelty
+
+
+def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None) -> FileNovelty:
+    novelty = FileNovelty(change.path, mocks_after=-1)  # -1: the head's count is not known yet
     head = change.head_text
     if head is None or not change.added_lines:
         return novelty
@@ -236,9 +262,12 @@ def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str]
     # new mock. (A single added line may hold none: an edit inside a multi-line call, or a name
     # imported under an alias; a project module may re-export a mocking name under another.)
     if not line_has_trigger(code_only(head)) and not any(is_mock_module(q) for q in (reexported or {}).values()):
+        novelty.mocks_after = 0  # count_mocks makes the same first look
         return novelty
 
     head_scan = _scan(change.path, head, added, novelty.notices, side="head", reexported=reexported, whole=not oversized)
+    if not oversized and not reexported and len(added) == len(head_lines):
+        novelty.mocks_after = len(head_scan.sites)  # every line wanted, as count_mocks asks: the same scan
     added_imports = [i for i in head_scan.imports if i.line in added]
     retargeted = [] if oversized else _retargeted_constants(change, added, head_lines, reexported)
     if not head_scan.sites and not added_imports:

@@ -14,7 +14,10 @@ a nested f-string of Python 3.12) stays as code, which can only cost a parse, ne
 
 from __future__ import annotations
 
+import ast
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
 
 _STRINGS_AND_COMMENTS = re.compile(
     r"""
@@ -36,3 +39,76 @@ def _blank(match: re.Match[str]) -> str:
 def code_only(text: str) -> str:
     """`text` with string literals emptied and comments removed; line numbers unchanged."""
     return _STRINGS_AND_COMMENTS.sub(_blank, text)
+
+
+# --- which added lines can start an MG2xx arrival ----------------------------------------------
+
+# Statements that, at the top of a module, cannot request a fixture, call a helper from a test,
+# define an autouse fixture or hand-roll a patch unless checked further below.
+_PLAIN_TOP_LEVEL = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass)
+
+
+def may_start_arrival(text: str, added: Iterable[int]) -> bool:
+    """Whether an added line of `text` can hold an MG2xx dependency (bot/engine/arrivals): a
+    fixture request (a parameter, a `usefixtures` mark), a helper call inside a test or fixture,
+    an autouse fixture or a hand-rolled patch. Exact in one direction only (True when unsure):
+    every added line in a top-level statement that is a plain import or an assignment to plain
+    names, with no `setattr` call and no `usefixtures` in it, holds none of them; such are the
+    markers, imports and constants that big mechanical changes add to every test file. Each such
+    statement alone goes through CPython's parser (C speed), never the whole file."""
+    from .diff import source_lines
+    from .sites import split_chunks
+
+    wanted = sorted(set(added))
+    if not wanted:
+        return False
+    lines = source_lines(text, keepends=True)
+    chunks = split_chunks(lines)
+    starts = [c.start for c in chunks]
+    seen: set[int] = set()
+    for number in wanted:
+        if not 0 < number <= len(lines):
+            continue
+        index = bisect_right(starts, number - 1) - 1
+        if index < 0:
+            return True
+        if index in seen:
+            continue
+        seen.add(index)
+        chunk = chunks[index]
+        if not _plain_statements("".join(lines[chunk.start : chunk.end])):
+            return True
+    return False
+
+
+def _plain_statements(code: str) -> bool:
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    for statement in tree.body:
+        if not isinstance(statement, _PLAIN_TOP_LEVEL):
+            return False
+        if isinstance(statement, ast.Assign):
+            targets: list[ast.expr] = list(statement.targets)
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+            targets = [statement.target]
+        else:
+            targets = []
+        if not all(_plain_target(t) for t in targets):
+            return False
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and node.id in ("setattr", "usefixtures"):
+                return False
+            if isinstance(node, ast.Attribute) and node.attr == "usefixtures":
+                return False
+    return True
+
+
+def _plain_target(target: ast.expr) -> bool:
+    """A name, or a tuple or list of names (`x, *rest = ...`): nothing an attribute patch writes to."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return all(_plain_target(t) for t in target.elts)
+    if isinstance(target, ast.Starred):
+        return _plain_target(target.value)
+    return isinstance(target, ast.Name)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import ast
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .rules import MOCK_MODULES
 
@@ -56,15 +57,21 @@ def conftest_chain(test_path: str) -> list[str]:
         folder = posixpath.dirname(folder)
 
 
+# A file can define such a fixture only if its text names `fixture` and imports a connector's
+# top package (names are resolved through imports, so the package's name is in the text): the
+# other files are never parsed. Derived from REAL_CONNECTORS, so a connector added there counts.
+_CONNECTOR_ROOTS = re.compile(
+    r"\b(?:%s)\b" % "|".join(sorted({p.split(".")[0] for prefixes in REAL_CONNECTORS.values() for p in prefixes}))
+)
+
+
 def find_real_fixtures(files: Mapping[str, str]) -> dict[str, list[RealFixture]]:
     """Per category, the real-connection fixtures defined in `files`, most used first."""
-    trees = {path: tree for path, text in files.items() if (tree := _parse(text)) is not None}
-    requested: dict[str, int] = {}
-    for tree in trees.values():
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
-                for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
-                    requested[arg.arg] = requested.get(arg.arg, 0) + 1
+    trees = {
+        path: tree
+        for path, text in files.items()
+        if "fixture" in text and _CONNECTOR_ROOTS.search(text) and (tree := _parse(text)) is not None
+    }
     found: dict[str, list[RealFixture]] = {}
     for path, tree in trees.items():
         imports = _imports(tree)
@@ -73,8 +80,26 @@ def find_real_fixtures(files: Mapping[str, str]) -> dict[str, list[RealFixture]]
                 continue
             category = _category(node, imports)
             if category is not None:
-                found.setdefault(category, []).append(RealFixture(node.name, category, path, node.lineno, requested.get(node.name, 0)))
-    return {c: sorted(fixtures, key=lambda f: (-f.uses, f.path, f.line)) for c, fixtures in found.items()}
+                found.setdefault(category, []).append(RealFixture(node.name, category, path, node.lineno, 0))
+    if not found:
+        return {}
+    # Uses are counted only in the files that hold a found fixture's name (a test requesting it
+    # names it), so the rest of the suite is not parsed either.
+    names = {f.name for fixtures in found.values() for f in fixtures}
+    naming = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(names))))
+    requested: dict[str, int] = {}
+    for path, text in files.items():
+        if not naming.search(text):
+            continue
+        tree = trees.get(path) or _parse(text)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+                for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
+                    requested[arg.arg] = requested.get(arg.arg, 0) + 1
+    counted = {c: [replace(f, uses=requested.get(f.name, 0)) for f in fixtures] for c, fixtures in found.items()}
+    return {c: sorted(fixtures, key=lambda f: (-f.uses, f.path, f.line)) for c, fixtures in counted.items()}
 
 
 def files_for(test_paths: Iterable[str], tree: Callable[[str], str | None]) -> dict[str, str]:
@@ -145,8 +170,6 @@ def with_suggestions(findings: list, test_paths: Iterable[str], tree: Callable[[
     """Findings whose category has a real fixture in the repository (named in the rules file's
     `suggest:`, else the most used one found) name it and get a snippet that requests it; the
     built-in template stays the fall-back."""
-    from dataclasses import replace
-
     categories = {f.category for f in findings}
     if not findings or tree is None or not (categories - {"generic", "time"}):
         return findings

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from ..categories import ADVICE, NOUNS, category_of_words, infer_category, words
 from ..detectors.fake_filesystem import PYFAKEFS_FIXTURES, FakeFilesystem
 from ..diff import source_lines
+from ..first_pass import may_start_arrival
 from ..model import FileChange, Finding, Notice
 from ..suppressions import find_suppressions, suppression_for
 from ..templates import TemplateError, adapt, builtin_template
@@ -74,6 +75,8 @@ def find_arrivals(
     history = _History(changes)
     drafts: list[_Draft] = []
     for change in gated:
+        if not may_start_arrival(change.head_text or "", change.added_lines):
+            continue  # only plain markers, imports or constants added: nothing arrives (first_pass.py)
         model = project.model(change.path)
         if model is None or model.tree is None:
             continue
@@ -177,7 +180,7 @@ def _new_autouse(project: Project, changes: Sequence[FileChange], gated: Sequenc
         folder = change.path.rsplit("/", 1)[0] + "/" if "/" in change.path else ""
         is_conftest = change.path.endswith("conftest.py")
         covers_gated = change.path in gated_paths or (is_conftest and any(p.startswith(folder) for p in gated_paths))
-        if not covers_gated:
+        if not covers_gated or not may_start_arrival(change.head_text, change.added_lines):
             continue
         model = project.model(change.path)
         if model is None:
