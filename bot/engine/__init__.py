@@ -10,7 +10,7 @@ Public face (import from the modules; this package only re-exports the data mode
 """
 
 from .diff import lines_from_patch, lines_from_texts
-from .model import CATEGORIES, Category, FileChange, Finding, Notice, Report, RuleDoc, Site
+from .model import CATEGORIES, Category, FileChange, Finding, Notice, Report, RuleDoc, Site, Step
 
 __all__ = [
     "CATEGORIES",
@@ -21,6 +21,7 @@ __all__ = [
     "Report",
     "RuleDoc",
     "Site",
+    "Step",
     "lines_from_patch",
     "lines_from_texts",
 ]

@@ -66,6 +66,16 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One link of how a mock reaches a test (MG201/MG202): the test, each fixture or helper on the
+    way, then the line that builds the mock."""
+
+    label: str  # `test_orders`, `fake_db` (fixture), `MagicMock()` of `app.db.session`
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Finding:
     path: str
     line: int
@@ -81,6 +91,7 @@ class Finding:
     code: str = ""  # the site's source line, stripped (for SARIF fingerprints and display)
     reason: str | None = None  # for suppressed and tolerated findings
     origin: str | None = None  # whose code the target is: own | stdlib | third-party (None: unknown)
+    chain: tuple[Step, ...] = ()  # how the mock arrives (fixtures and helpers), test first; () for the others
 
 
 @dataclass(frozen=True)

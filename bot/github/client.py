@@ -190,7 +190,8 @@ class InstallationClient:
             # make PyGithub fetch the repository when the field is absent).
             base_repo = (pull.raw_data.get("base") or {}).get("repo") or {}
             return PullRequest(number=pull.number, head_sha=pull.head.sha, base_sha=pull.base.sha,
-                               changed_files=pull.changed_files, clone_url=base_repo.get("clone_url"))
+                               changed_files=pull.changed_files, clone_url=base_repo.get("clone_url"),
+                               html_url=base_repo.get("html_url"))
 
         return self._call("GET", f"GET /repos/{repo}/pulls/{number}", read)
 

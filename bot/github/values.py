@@ -18,6 +18,7 @@ class PullRequest:
     base_sha: str  # the base branch's tip, not the merge base
     changed_files: int | None  # how many files GitHub says changed (its file listing stops at 3,000)
     clone_url: str | None = None  # the base repository's HTTPS address, for git
+    html_url: str | None = None  # the base repository's web address, for links to lines of the head
 
 
 @dataclass(frozen=True)

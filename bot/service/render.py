@@ -4,7 +4,7 @@ check run's output. Plain functions of the report, so they read like the message
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.engine import Finding, Report
 from bot.engine.categories import ADVICE
@@ -34,10 +34,12 @@ def _fix(finding: Finding) -> str:
     return advice[:1].upper() + advice[1:] + "."
 
 
-def finding_comment(finding: Finding, fingerprint: str) -> str:
+def finding_comment(finding: Finding, fingerprint: str, link: Callable[[str, int], str] | None = None) -> str:
     """An inline review comment. Its first lines say what was mocked, where, and the one-line
-    fix; why it hides bugs follows, then the real-connection template (folded when long) and how
-    to keep the mock on purpose."""
+    fix; for a mock that arrives through fixtures or helpers, the chain from the test to the line
+    that builds it, each step linked (`link(path, line)`: the file at the pull request's head);
+    why it hides bugs follows, then the real-connection template (folded when long) and how to
+    keep the mock on purpose."""
     doc = RULES.get(finding.rule)
     where = f"`{finding.path}:{finding.line}`"
     # MG3xx findings are no mocks: a test that cannot fail (a swallowed or skipped failure).
@@ -51,6 +53,8 @@ def finding_comment(finding: Finding, fingerprint: str) -> str:
     else:
         parts = [f"**mockguard {finding.rule}** · new mock {_what(finding)} in {_kind(finding.path)} at {where}",
                  f"**Fix:** {_fix(finding)}"]
+        if finding.chain:
+            parts += ["", f"**How the mock arrives:** {chain_line(finding, link)}"]
     if doc is not None:
         parts += ["", f"**Why this hides bugs:** {' '.join(doc.why_bad.split())}"]
     if finding.template:
@@ -64,6 +68,16 @@ def finding_comment(finding: Finding, fingerprint: str) -> str:
             parts += ["", f"**{fix}:**", "", *code]
     parts += ["", _how_to_tolerate(finding), "", finding_marker(fingerprint)]
     return "\n".join(parts)
+
+
+def chain_line(finding: Finding, link: Callable[[str, int], str] | None = None) -> str:
+    """`test_orders` (tests/integration/test_orders.py:8) → `fake_db` (tests/conftest.py:12) →
+    `MagicMock()` (tests/conftest.py:14), each place a link when the head's address is known."""
+    steps = []
+    for step in finding.chain:
+        place = f"{step.path}:{step.line}"
+        steps.append(f"{step.label} ([{place}]({link(step.path, step.line)}))" if link else f"{step.label} (`{place}`)")
+    return " → ".join(steps)
 
 
 def _how_to_tolerate(finding: Finding) -> str:

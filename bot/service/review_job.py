@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import quote
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -188,7 +189,7 @@ class ReviewJob:
             extra.append("**Not analysed:** " + ", ".join(f"`{p}`" for p in changes.unanalysed))
 
         self._current_pull(inst, job)  # a push during the analysis: comment on the new head, not this one
-        new, resolved = self._post_comments(inst, job, report, changes)
+        new, resolved = self._post_comments(inst, job, report, changes, _line_links(pull, job.head_sha))
         summary = render.check_summary(report, extra)
         title = render.check_title(report)
         conclusion = render.conclusion(report)
@@ -248,7 +249,8 @@ class ReviewJob:
                              "head of this pull request, so mockguard did not review it.")
         return pull
 
-    def _post_comments(self, inst: InstallationClient, job: Job, report: Report, changes: PullChanges) -> tuple[int, int]:
+    def _post_comments(self, inst: InstallationClient, job: Job, report: Report, changes: PullChanges,
+                       link: Callable[[str, int], str] | None = None) -> tuple[int, int]:
         """Comment on new findings, resolve comments whose mock is gone, keep the summary. -> (new, resolved)"""
         everything = [*report.findings, *report.suppressed, *report.tolerated]
         current = dict(zip(fingerprints(everything)[: len(report.findings)], report.findings))
@@ -265,7 +267,7 @@ class ReviewJob:
 
         fresh = [(finding, fp) for fp, finding in current.items() if fp not in said]
         if fresh:
-            self._post_review(inst, job, fresh, changes)
+            self._post_review(inst, job, fresh, changes, link)
 
         resolved = 0
         for fp, comment in active.items():
@@ -285,7 +287,7 @@ class ReviewJob:
         return len(fresh), resolved
 
     def _post_review(self, inst: InstallationClient, job: Job, fresh: list[tuple[Finding, str]],
-                     changes: PullChanges) -> None:
+                     changes: PullChanges, link: Callable[[str, int], str] | None = None) -> None:
         """ONE review (event COMMENT). Lines outside the diff go in the body; a 422 retries with
         only the surest lines inline, then with everything in the body: no finding is lost."""
         added = {c.path: c.added_lines for c in changes.changes}
@@ -293,7 +295,7 @@ class ReviewJob:
         def attempt(inline_ok: Callable[[Finding], bool]) -> None:
             inline = [(f, fp) for f, fp in fresh if inline_ok(f)]
             outside = [(f, fp) for f, fp in fresh if not inline_ok(f)]
-            comments = [InlineComment(f.path, f.line, render.finding_comment(f, fp)) for f, fp in inline]
+            comments = [InlineComment(f.path, f.line, render.finding_comment(f, fp, link)) for f, fp in inline]
             inst.create_review(job.repo, job.number, commit_id=job.head_sha,
                                body=render.review_body(job.head_sha, len(inline), outside), comments=comments)
 
@@ -345,6 +347,14 @@ def _rules_note(text_at_head: str | None) -> str:
                 f"```\n{error}\n```")
     return (f"This pull request changes `{RULES_FILE}`. It was validated and is fine; it takes effect once "
             "merged (this check used the base branch's copy).")
+
+
+def _line_links(pull: PullRequest, head_sha: str) -> Callable[[str, int], str] | None:
+    """Links to lines of the head (a fixture's definition, the line that builds its mock), pinned
+    to the commit reviewed so that they still point at the right line after later pushes."""
+    if not pull.html_url:
+        return None
+    return lambda path, line: f"{pull.html_url}/blob/{head_sha}/{quote(path)}#L{line}"
 
 
 class PullHeadTexts:

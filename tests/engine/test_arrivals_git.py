@@ -4,6 +4,12 @@ process, which reads conftests, support modules and pytest's configuration from 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import jsonschema
+
+SARIF_SCHEMA = json.loads((Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text())
 T = "tests/integration/test_orders.py"
 
 ROOT_CONFTEST = """\
@@ -98,6 +104,21 @@ def api(orders_service):
     assert arrivals(report) == [(T, 6, "MG201")]
     message = report["findings"][0]["message"]
     assert "test_order -> api (tests/conftest.py:16) -> orders_service (tests/conftest.py:11) -> queue (tests/conftest.py:6) -> tests/conftest.py:7" in message
+    # the same chain as places to link: where the test asks, each fixture, the line that builds the mock
+    assert [(step["label"], step["path"], step["line"]) for step in report["findings"][0]["chain"]] == [
+        ("`test_order`", T, 6),
+        ("`api`", "tests/conftest.py", 16),
+        ("`orders_service`", "tests/conftest.py", 11),
+        ("`queue`", "tests/conftest.py", 6),
+        ("`AsyncMock`", "tests/conftest.py", 7),
+    ]
+    # SARIF carries it as related locations (code scanning shows them beside the alert), and stays valid
+    log = json.loads(repo.check("--base", "base", "--head", "head", fmt="sarif").stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    [result] = [r for r in log["runs"][0]["results"] if r["ruleId"] == "MG201"]
+    assert [(r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"])
+            for r in result["relatedLocations"]] == [
+        (T, 6), ("tests/conftest.py", 16), ("tests/conftest.py", 11), ("tests/conftest.py", 6), ("tests/conftest.py", 7)]
     assert report["findings"][0]["category"] == "queue"
 
 
@@ -247,6 +268,8 @@ def test_real(postgres_url):
     assert "tests/support/fakes.py:5" in by_line[6]["message"]
     # followed through a second helper to the line that installs the patch
     assert "install_fake_mailer (tests/support/fakes.py:9) -> tests/support/fakes.py:10" in by_line[8]["message"]
+    assert [(step["path"], step["line"]) for step in by_line[8]["chain"]] == [
+        (T, 8), ("tests/support/fakes.py", 9), ("tests/support/fakes.py", 10)]
 
 
 def test_library_functions_are_not_followed_and_old_calls_are_not_new(repo):

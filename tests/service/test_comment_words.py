@@ -6,7 +6,7 @@ the closing line of a multi-line call suppresses that call. Real sandbox, real s
 from __future__ import annotations
 
 import pytest
-from tests.service.service_harness import payload, review_comments
+from tests.service.service_harness import REPO, payload, review_comments
 
 pytestmark = pytest.mark.e2e
 
@@ -54,3 +54,38 @@ def test_comments_and_counts_read_right(world):
     [summary_comment] = [c["body"] for c in state["issue_comments"] if "mockguard" in c["body"]]
     assert "2 new mocks in integration tests" in summary_comment and "mock(s)" not in summary_comment
     assert "1 `# mockguard: allow` comment without a reason" in summary_comment
+
+
+CONFTEST = '''import pytest
+from unittest.mock import MagicMock
+
+
+@pytest.fixture
+def mock_llm():
+    client = MagicMock(spec=["complete"])
+    return client
+'''
+ASKS = "def test_answer(mock_llm):\n    assert mock_llm.complete('hi')\n"
+
+
+def test_a_mock_that_arrives_through_a_fixture_shows_its_chain_with_links(world):
+    """Issue 15: the comment on a new test that requests a mocking fixture shows the chain (test ->
+    fixture -> the line that builds the mock), each step a link to the line at the reviewed head."""
+    path = "tests/integration/test_answers.py"
+    base = world.repo.commit_files({"tests/conftest.py": CONFTEST, path: "def test_old():\n    pass\n"}, "base")
+    world.repo.switch("feature")
+    head = world.repo.commit_files({path: "def test_old():\n    pass\n\n\n" + ASKS}, "asks for the mock")
+    sandbox, service = world.start(base, head)
+    assert service.post("pull_request", payload("pull_request.opened", base=base, head=head)).status_code == 202
+    assert sandbox.completed_run(head)["conclusion"] == "failure"
+
+    [comment] = review_comments(sandbox.state())
+    assert comment["line"] == 5 and comment["body"].startswith("**mockguard MG201**")
+    [arrives] = [line for line in comment["body"].splitlines() if line.startswith("**How the mock arrives:**")]
+    web = arrives.split("](", 1)[1].split("/blob/", 1)[0]  # the repository's web address, as GitHub gives it
+    assert web.startswith("http://127.0.0.1:") and web.endswith(f"/{REPO}")
+    assert arrives == (
+        f"**How the mock arrives:** `test_answer` ([{path}:5]({web}/blob/{head}/{path}#L5))"
+        f" → `mock_llm` ([tests/conftest.py:6]({web}/blob/{head}/tests/conftest.py#L6))"
+        f" → `MagicMock` ([tests/conftest.py:7]({web}/blob/{head}/tests/conftest.py#L7))"
+    )

@@ -22,7 +22,7 @@ from ..categories import ADVICE, NOUNS, category_of_words, infer_category, words
 from ..detectors.fake_filesystem import PYFAKEFS_FIXTURES, FakeFilesystem
 from ..diff import source_lines
 from ..first_pass import may_start_arrival
-from ..model import FileChange, Finding, Notice
+from ..model import FileChange, Finding, Notice, Step
 from ..suppressions import find_suppressions, suppression_for
 from ..templates import TemplateError, adapt, builtin_template
 from .handrolled import Patch, hand_rolled_patches
@@ -56,6 +56,7 @@ class _Draft:
     message: str
     test: str | None
     source: tuple[str, int] | None = None  # where the mock a fixture or helper provides is built
+    chain: tuple[Step, ...] = ()  # test -> fixtures or helpers -> the line that builds the mock
 
 
 def find_arrivals(
@@ -209,7 +210,7 @@ def _fixture_draft(path: str, line: int, column: int, test: str | None, provisio
         f"{_chain(test or 'autouse', provision)}. It replaces {NOUNS[category]} in {_kind(path)}; {ADVICE[category]} instead."
     )
     return _Draft(path, line, column, FIXTURE_RULE, "fixture", fixture, category, message, test,
-                  (provision.source.path, provision.source.line))
+                  (provision.source.path, provision.source.line), _steps(test or "autouse", path, line, provision))
 
 
 # --- §2 helpers -------------------------------------------------------------------------------
@@ -248,7 +249,8 @@ def _helper_calls(project: Project, change: FileChange, model: ModuleModel, hist
             f"{ADVICE[category]} instead."
         )
         drafts.append(_Draft(change.path, node.lineno, node.col_offset + 1, HELPER_RULE, "helper", helper.name, category, message,
-                             test.name, (provision.source.path, provision.source.line)))
+                             test.name, (provision.source.path, provision.source.line),
+                             _steps(test.name, change.path, node.lineno, provision)))
     return drafts
 
 
@@ -372,6 +374,7 @@ def _finding(draft: _Draft, lines: list[str], templates: Mapping[str, object]) -
         message=draft.message,
         template=snippet,
         code=lines[draft.line - 1].strip() if 0 < draft.line <= len(lines) else "",
+        chain=draft.chain,
     )
 
 
@@ -389,6 +392,20 @@ def _category(provision: Provision) -> str:
 def _built(source: MockSource) -> str:
     what = f"{source.construct} of `{source.target}`" if source.target else source.construct
     return f"{what} at {source.path}:{source.line}"
+
+
+def _steps(start: str, path: str, line: int, provision: Provision) -> tuple[Step, ...]:
+    """The chain as linkable steps: where the test asks, each fixture or helper's definition, and
+    the line that builds the mock."""
+    steps = [Step(f"`{start}`", path, line)]
+    for name, link in zip(provision.chain, provision.links):
+        where, _, number = link.rpartition(":")
+        if where and number.isdigit():
+            steps.append(Step(f"`{name}`", where, int(number)))
+    source = provision.source
+    built = f"`{source.construct}` of `{source.target}`" if source.target else f"`{source.construct}`"
+    steps.append(Step(built, source.path, source.line))
+    return tuple(steps)
 
 
 def _chain(start: str, provision: Provision) -> str:

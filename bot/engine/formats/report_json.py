@@ -89,6 +89,7 @@ def report_document(report: Report, *, tool_version: str, comparison: Comparison
             "code": finding.code,
             "reason": finding.reason,
             "origin": finding.origin,
+            "chain": [{"label": step.label, "path": step.path, "line": step.line} for step in finding.chain],
             "fingerprint": next(marks),  # in the same order as the list they were computed for
         }
 

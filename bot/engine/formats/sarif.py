@@ -192,6 +192,12 @@ def _result(finding: Finding, suppression: str | None, rule_index: int, fingerpr
             "severity": finding.severity,
         },
     }
+    if finding.chain:  # how the mock arrives (MG201/MG202): the test, each fixture or helper, the mock
+        result["relatedLocations"] = [
+            {"id": index, "message": {"text": step.label.replace("`", "")},
+             "physicalLocation": {"artifactLocation": _artifact(step.path), "region": {"startLine": max(step.line, 1)}}}
+            for index, step in enumerate(finding.chain)
+        ]
     if suppression is not None:
         entry: dict[str, Any] = {"kind": suppression, "status": "accepted"}
         if finding.reason:
