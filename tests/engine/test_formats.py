@@ -256,6 +256,7 @@ def test_json_site_carries_every_field_and_the_reason_where_there_is_one():
         "code": "@patch('app.services.thread_service.create_websocket_manager')",
         "reason": None,
         "origin": None,
+        "chain": [],
         "fingerprint": first["fingerprint"],
     }
     assert document["findings"][2]["blocking"] is False  # a warning, and the gate fails on errors
