@@ -31,7 +31,7 @@ def tool_version() -> str:
         return "0+unknown"
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"mockguard: {message}", err=True)
     sys.exit(EXIT_ERROR)
 
@@ -186,7 +186,8 @@ def _rules_history(repo: Path, base: str, base_text: str | None) -> Iterator[Rul
 def _head_view(repo: Path, revisions: Revisions) -> Callable[[str], str | None]:
     """The head side as a path -> text lookup: the --head commit, the index, or the working tree."""
     if revisions.head:
-        return lambda path: read_at(repo, revisions.head, path)
+        head = revisions.head
+        return lambda path: read_at(repo, head, path)
     if revisions.staged:
         return lambda path: read_at(repo, "", path)  # ":path" is the index
     return lambda path: (repo / path).read_text(encoding="utf-8", errors="replace") if (repo / path).is_file() else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from importlib import metadata
+from typing import NoReturn
 
 import click
 
@@ -60,7 +61,7 @@ def refusal(command: str, extra: str, absent: list[str]) -> click.Command:
     """A stand-in command: says which extra to install in one line and exits 2, whatever its arguments."""
     advice = f"pip install 'mockguard[{extra}]'"
 
-    def refuse() -> None:
+    def refuse() -> NoReturn:
         what = ", ".join(absent) or "its libraries"
         click.echo(f"mockguard {command} needs the '{extra}' extra ({what} not installed): {advice}", err=True)
         raise SystemExit(2)

@@ -16,6 +16,7 @@ from pathlib import Path
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
+from .engine.diff import changed_lines
 from .engine.model import FileChange, Notice
 from .gitrun import GitError, exit_status, run
 
@@ -137,13 +138,13 @@ def missing_paths(repo: Path, revisions: Revisions, paths: Sequence[str]) -> lis
     missing = []
     for path in paths:
         if revisions.head:
-            found = git(repo, "diff", "--name-only", "--no-renames", empty_tree, revisions.head, "--", path, check=False).strip()
+            found = bool(git(repo, "diff", "--name-only", "--no-renames", empty_tree, revisions.head, "--", path, check=False).strip())
         elif revisions.staged:
-            found = git(repo, "ls-files", "--cached", "--", path, check=False).strip()
+            found = bool(git(repo, "ls-files", "--cached", "--", path, check=False).strip())
         else:
-            found = (repo / path).exists() or git(repo, "ls-files", "--cached", "--others", "--exclude-standard", "--", path, check=False).strip()
+            found = (repo / path).exists() or bool(git(repo, "ls-files", "--cached", "--others", "--exclude-standard", "--", path, check=False).strip())
         if not found:
-            found = git(repo, "diff", "--name-only", "--no-renames", empty_tree, revisions.base, "--", path, check=False).strip()
+            found = bool(git(repo, "diff", "--name-only", "--no-renames", empty_tree, revisions.base, "--", path, check=False).strip())
         if not found:
             missing.append(path)
     return missing
@@ -204,8 +205,7 @@ def read_change(
                 notices.append(Notice(path, "skipped: binary file"))
             continue
         base_path = None if is_added else _strip(patched.source_file)
-        added = frozenset(line.target_line_no for hunk in patched for line in hunk if line.is_added)
-        deleted = frozenset(line.source_line_no for hunk in patched for line in hunk if line.is_removed)
+        added, deleted = changed_lines(patched)
         reported = wanted(path) and not is_removed
         # A rename without edits still goes to the engine: renamed into the gate, its mocks are new.
         if reported and (added or patched.is_rename):

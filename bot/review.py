@@ -21,15 +21,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, TypeVar
 
 import click
 
 from bot.checkout import CheckoutError, ensure_pull_commits
-from bot.github import GitHubRequestError, GitHubToken, NotFound
+from bot.github import (CheckRun, Comment, GitHubRequestError, GitHubToken, InlineComment, InstallationClient,
+                        NotFound, Review)
 from bot.github.gitfetch import auth_env
 from bot.service.metrics import Metrics
 from bot.service.repo_cache import CachedRepo
@@ -41,6 +43,7 @@ OWNER = "mockguard-review"
 STATE = {"success": "success", "neutral": "success", "skipped": "success", "failure": "failure",
          "action_required": "failure", "cancelled": "error", "timed_out": "error"}
 SEVERITY = {"failure": "error", "warning": "warning", "notice": "notice"}
+T = TypeVar("T")
 
 
 class ReviewRefused(Exception):
@@ -52,28 +55,25 @@ def _refused(error: BaseException) -> bool:
     return isinstance(error, GitHubRequestError) and error.status == 403 and error.retry_after is None
 
 
-class FallbackClient:
-    """The installation client the job writes through, degrading where the token may not write:
+class FallbackClient(InstallationClient):
+    """The token's installation client, degrading where the token may not write:
     check run -> commit status -> annotations; a refused comment is noted and skipped."""
 
-    def __init__(self, inner: Any, check_name: str):
-        self._inner = inner
+    def __init__(self, github: GitHubToken, installation_id: int, check_name: str) -> None:
+        super().__init__(github, installation_id)
         self._check_name = check_name
         self.posted = "check-run"
         self.refused: list[str] = []
         self.title = ""
         self.summary = ""
         self.conclusion = ""
-        self.annotations: list[dict] = []
+        self.annotations: list[dict[str, Any]] = []
         self._head: dict[int, str] = {}
-
-    def __getattr__(self, name: str) -> Any:  # reads and everything else: the real client
-        return getattr(self._inner, name)
 
     def _status(self, repo: str, sha: str, state: str, description: str) -> None:
         if self.posted == "status":
             try:
-                self._inner.create_status(repo, sha, state=state, context=self._check_name, description=description)
+                self.create_status(repo, sha, state=state, context=self._check_name, description=description)
                 return
             except GitHubRequestError as error:
                 if not _refused(error):
@@ -81,9 +81,9 @@ class FallbackClient:
                 self.refused.append("commit status")
                 self.posted = "annotations"
 
-    def check_runs(self, repo: str, ref: str, name: str) -> list:
+    def check_runs(self, repo: str, ref: str, name: str) -> list[CheckRun]:
         try:
-            return self._inner.check_runs(repo, ref, name)
+            return super().check_runs(repo, ref, name)
         except GitHubRequestError as error:
             if _refused(error):  # cannot even read checks: nothing of ours to take over
                 return []
@@ -93,8 +93,8 @@ class FallbackClient:
                          output: dict[str, Any], conclusion: str | None = None) -> int:
         try:
             if self.posted == "check-run":
-                return self._inner.create_check_run(repo, name=name, head_sha=head_sha, status=status,
-                                                    external_id=external_id, output=output, conclusion=conclusion)
+                return super().create_check_run(repo, name=name, head_sha=head_sha, status=status,
+                                                external_id=external_id, output=output, conclusion=conclusion)
         except GitHubRequestError as error:
             if not _refused(error):
                 raise
@@ -108,15 +108,15 @@ class FallbackClient:
     def update_check_run(self, repo: str, check_run_id: int, *, output: dict[str, Any],
                          conclusion: str | None = None) -> None:
         if self.posted == "check-run":
-            self._inner.update_check_run(repo, check_run_id, output=output, conclusion=conclusion)
+            super().update_check_run(repo, check_run_id, output=output, conclusion=conclusion)
             self._record(output, conclusion)
             return
         self._record(output, conclusion)
         if conclusion:
             self._status(repo, self._head[0], STATE.get(conclusion, "error"), output.get("title", ""))
 
-    def annotation_keys(self, repo: str, check_run_id: int) -> set:
-        return self._inner.annotation_keys(repo, check_run_id) if self.posted == "check-run" else set()
+    def annotation_keys(self, repo: str, check_run_id: int) -> set[tuple[str, int, str]]:
+        return super().annotation_keys(repo, check_run_id) if self.posted == "check-run" else set()
 
     def _record(self, output: dict[str, Any], conclusion: str | None) -> None:
         self.title = output.get("title", self.title)
@@ -125,46 +125,48 @@ class FallbackClient:
         if conclusion:
             self.conclusion = conclusion
 
-    def _write(self, what: str, send, *args, **kwargs) -> None:
+    def _write(self, what: str, send: Callable[[], None]) -> None:
         try:
-            send(*args, **kwargs)
+            send()
         except GitHubRequestError as error:
             if not _refused(error):
                 raise
             self.refused.append(what)
 
-    def _list(self, read, *args) -> list:
+    def _list(self, read: Callable[[], list[T]]) -> list[T]:
         try:
-            return read(*args)
+            return read()
         except GitHubRequestError as error:
             if _refused(error):
                 return []
             raise
 
-    def create_review(self, *args, **kwargs) -> None:
-        self._write("review", self._inner.create_review, *args, **kwargs)
+    def create_review(self, repo: str, number: int, *, commit_id: str, body: str,
+                      comments: list[InlineComment], event: str = "COMMENT") -> None:
+        self._write("review", lambda: InstallationClient.create_review(
+            self, repo, number, commit_id=commit_id, body=body, comments=comments, event=event))
 
-    def edit_review_comment(self, *args, **kwargs) -> None:
-        self._write("review comment", self._inner.edit_review_comment, *args, **kwargs)
+    def edit_review_comment(self, repo: str, comment_id: int, body: str) -> None:
+        self._write("review comment", lambda: InstallationClient.edit_review_comment(self, repo, comment_id, body))
 
-    def create_issue_comment(self, *args, **kwargs) -> None:
-        self._write("summary comment", self._inner.create_issue_comment, *args, **kwargs)
+    def create_issue_comment(self, repo: str, number: int, body: str) -> None:
+        self._write("summary comment", lambda: InstallationClient.create_issue_comment(self, repo, number, body))
 
-    def edit_issue_comment(self, *args, **kwargs) -> None:
-        self._write("summary comment", self._inner.edit_issue_comment, *args, **kwargs)
+    def edit_issue_comment(self, repo: str, comment_id: int, body: str) -> None:
+        self._write("summary comment", lambda: InstallationClient.edit_issue_comment(self, repo, comment_id, body))
 
-    def review_comments(self, *args) -> list:
-        return self._list(self._inner.review_comments, *args)
+    def review_comments(self, repo: str, number: int) -> list[Comment]:
+        return self._list(lambda: InstallationClient.review_comments(self, repo, number))
 
-    def reviews(self, *args) -> list:
-        return self._list(self._inner.reviews, *args)
+    def reviews(self, repo: str, number: int) -> list[Review]:
+        return self._list(lambda: InstallationClient.reviews(self, repo, number))
 
-    def issue_comments(self, *args) -> list:
-        return self._list(self._inner.issue_comments, *args)
+    def issue_comments(self, repo: str, number: int) -> list[Comment]:
+        return self._list(lambda: InstallationClient.issue_comments(self, repo, number))
 
 
 class _TokenGitHub:
-    """What the job calls `github`: the token's one client, wrapped in the fall-back."""
+    """What the job calls `github`: the token's one client, with the fall-back."""
 
     def __init__(self, github: GitHubToken, check_name: str):
         self.github = github
@@ -173,8 +175,12 @@ class _TokenGitHub:
 
     def installation(self, installation_id: int) -> FallbackClient:
         if self.client is None:
-            self.client = FallbackClient(self.github.installation(installation_id), self._check_name)
+            self.client = FallbackClient(self.github, installation_id, self._check_name)
         return self.client
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
 
 
 class LocalCheckout:
@@ -212,13 +218,13 @@ class ReviewOutcome:
     read_with: str = "api"
 
 
-def _workflow_commands(annotations: list[dict]) -> str:
+def _workflow_commands(annotations: list[dict[str, Any]]) -> str:
     def escape(text: str, prop: bool = False) -> str:
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
     command = {"failure": "error", "warning": "warning", "notice": "notice"}
-    return "".join(f"::{command.get(a.get('annotation_level'), 'notice')} file={escape(a['path'], True)},"
+    return "".join(f"::{command.get(a.get('annotation_level', ''), 'notice')} file={escape(a['path'], True)},"
                    f"line={a['start_line']},endLine={a.get('end_line', a['start_line'])},"
                    f"title={escape(a.get('title', 'mockguard'), True)}::{escape(a.get('message', ''))}\n"
                    for a in annotations)
@@ -270,6 +276,7 @@ def review_pull(*, repo: str, number: int, token: str, api_url: str, checkout: P
             done = store.get(key)
             store.close()
     finally:
+        wrapped.close()
         github.close()
     client = wrapped.client
     assert client is not None and done is not None

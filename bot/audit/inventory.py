@@ -117,8 +117,11 @@ def take_inventory(
         if config.is_integration_test(path)
     ]
     report = analyse(changes, config, today=today, template_files=template_files, workers=workers, count_debt=False)
-    report = replace(report, **{group: tuple(f for f in getattr(report, group) if is_mock(f.rule))
-                                for group in ("findings", "tolerated", "suppressed")})
+    def mocks(sites: tuple[Finding, ...]) -> tuple[Finding, ...]:
+        return tuple(f for f in sites if is_mock(f.rule))
+
+    report = replace(report, findings=mocks(report.findings), tolerated=mocks(report.tolerated),
+                     suppressed=mocks(report.suppressed))
     by_path: dict[str, list[AuditSite]] = {}
     for group, status in ((report.findings, "open"), (report.tolerated, "tolerated"), (report.suppressed, "suppressed")):
         for finding in group:
@@ -200,7 +203,8 @@ def _group(text: str, sites: list[AuditSite]) -> tuple[Scope, ...]:
     for site in sorted(sites, key=lambda s: (s.line, s.construct)):
         holders = [d for d in defs if d.start <= site.line <= d.end]
         functions = [d for d in holders if d.kind != "class"]
-        chosen = (functions or holders or [None])[-1]
+        innermost = functions or holders
+        chosen = innermost[-1] if innermost else None
         members.setdefault(chosen, []).append(site)
     lines = len(source_lines(text))
     scopes = [

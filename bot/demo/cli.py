@@ -20,11 +20,13 @@ import time
 import webbrowser
 from contextlib import ExitStack
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 import click
 
 
-def _exit_on_sigterm(*_) -> None:
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
     raise SystemExit(143)  # unwinds the ExitStack: processes stopped, files removed
 
 
@@ -69,7 +71,8 @@ def demo(repo: Path | None, base: str | None, head: str | None, keep: bool, open
             if not keep:
                 stack.callback(shutil.rmtree, workdir, ignore_errors=True)
             loop = DemoLoop(workdir, RichSteps(console), timeout=timeout)
-            target = loop.sample() if repo is None else loop.user_repo(repo, base, head or "HEAD")
+            # (--repo without --base was refused above)
+            target = loop.sample() if repo is None or base is None else loop.user_repo(repo, base, head or "HEAD")
             result = loop.run(target, stack)
             show_result(console, result)
             show_page(console, result, served=stay)

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
@@ -38,8 +39,8 @@ class ServiceProcess:
         self.url = f"http://{host}:{port}"
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
         self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-        self._log = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: BinaryIO | None = None
 
     def start(self) -> None:
         self._log = open(self.log_path, "ab")
@@ -55,7 +56,8 @@ class ServiceProcess:
         with httpx.Client(timeout=2) as client:
             while True:
                 if not self.alive():
-                    raise ServiceStartError(f"mockguard serve exited (code {self.process.poll()}):\n{self.logs()}")
+                    code = self.process.poll() if self.process is not None else None
+                    raise ServiceStartError(f"mockguard serve exited (code {code}):\n{self.logs()}")
                 try:
                     if client.get(f"{self.url}/healthz").status_code == 200:
                         return
@@ -71,13 +73,14 @@ class ServiceProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-last:])
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.alive():
-            self.process.terminate()
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
             try:
-                self.process.wait(timeout)
+                process.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout)
+                process.kill()
+                process.wait(timeout)
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -15,6 +15,7 @@ from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.status import Status
 from rich.syntax import Syntax
 from rich.text import Text
 
@@ -32,7 +33,7 @@ class RichSteps:
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self._status = None
+        self._status: Status | None = None
         self._description = ""
 
     @contextmanager

@@ -33,7 +33,7 @@ import textwrap
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 from .categories import category_of_words, words
 from .diff import source_lines
@@ -185,6 +185,16 @@ class Found:
     pending: bool = False  # MG305: a site only when no caller in the change asserts the helper
 
 
+class _Where(TypedDict):
+    """The fields of `Found` every site of one `except` handler shares."""
+
+    test: str | None
+    role: str
+    target: str | None
+    service: str
+    code: str
+
+
 # --- the file's parts -----------------------------------------------------------------------------
 
 
@@ -316,7 +326,7 @@ def _walk_local(nodes: Iterable[ast.AST]) -> Iterable[ast.AST]:
         yield node
         if isinstance(node, _LEAVES):
             continue
-        children = []
+        children: list[ast.AST] = []
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
@@ -529,11 +539,16 @@ class FunctionContext:
 
     def statements_after(self, node: ast.AST) -> list[ast.AST]:
         """Every node of the function that starts after `node` ends (what runs afterwards)."""
-        end = getattr(node, "end_lineno", node.lineno)
+        end = getattr(node, "end_lineno", None) or _first_line(node)
         return [n for n in self.nodes if getattr(n, "lineno", 0) > end]
 
     def statements_before(self, node: ast.AST) -> list[ast.AST]:
-        return [n for n in self.nodes if getattr(n, "end_lineno", 10**9) < node.lineno]
+        return [n for n in self.nodes if getattr(n, "end_lineno", 10**9) < _first_line(node)]
+
+
+def _first_line(node: ast.AST) -> int:
+    """A statement's or expression's first line (the nodes this module places are one or the other)."""
+    return node.lineno if isinstance(node, (ast.stmt, ast.expr)) else 0
 
 
 # --- I/O, probes and substitutes ----------------------------------------------------------------
@@ -863,7 +878,7 @@ class Analysis:
         for decorator in function.node.decorator_list:
             self._marker(decorator, function.qualified, function.role)
         for node in context.nodes:
-            if isinstance(node, ast.Try) or (sys.version_info >= (3, 11) and isinstance(node, getattr(ast, "TryStar", ()))):
+            if isinstance(node, (ast.Try, ast.TryStar)):
                 for handler in node.handlers:
                     self._handler(node, handler, context)
             elif isinstance(node, ast.If):
@@ -943,7 +958,7 @@ class Analysis:
         )
 
     # MG301, MG302 in a handler, MG305 ------------------------------------------------------------
-    def _handler(self, try_node: ast.Try, handler: ast.ExceptHandler, context: FunctionContext) -> None:
+    def _handler(self, try_node: ast.Try | ast.TryStar, handler: ast.ExceptHandler, context: FunctionContext) -> None:
         function = context.function
         if function.role == "teardown" or context.in_finally(try_node):
             return
@@ -960,7 +975,7 @@ class Analysis:
         target = calls[0]
         span = (handler.lineno, handler.end_lineno or handler.lineno)
         code = self.source.segment(*span)
-        base = dict(test=function.qualified, role=function.role, target=target, service=service, code=code)
+        base = _Where(test=function.qualified, role=function.role, target=target, service=service, code=code)
 
         body = list(_walk_local(handler.body))
         if any(_is_fail(n, self.source) for n in body):
@@ -969,7 +984,9 @@ class Analysis:
         returns = [n for n in body if isinstance(n, ast.Return)]
         if skips or (returns and function.role == "test"):
             skip = (skips or returns)[0]
-            self._add(Found(rule="MG302", construct="skip-on-connection-error", line=skip.lineno, span=(handler.lineno, skip.end_lineno or skip.lineno), what=f"{_skip_words(skip)} when `{target}` fails", **{**base, "code": self.source.segment(skip.lineno, skip.end_lineno or skip.lineno)}))
+            at_skip = base.copy()
+            at_skip["code"] = self.source.segment(skip.lineno, skip.end_lineno or skip.lineno)
+            self._add(Found(rule="MG302", construct="skip-on-connection-error", line=skip.lineno, span=(handler.lineno, skip.end_lineno or skip.lineno), what=f"{_skip_words(skip)} when `{target}` fails", **at_skip))
             return
         error_name = handler.name
         # A substitute: whatever is put in place of the real thing, recorded or not.
@@ -1006,7 +1023,7 @@ class Analysis:
             return
         self._add(Found(rule="MG301", construct="swallowed-connection-error", line=handler.lineno, span=span, what=f"{_except_text(handler)} around `{target}` {_swallow_words(handler)}", **base))
 
-    def _status_helper(self, handler: ast.ExceptHandler, returns: list[ast.Return], function: Function, span: tuple[int, int], base: dict, error_name: str | None) -> None:
+    def _status_helper(self, handler: ast.ExceptHandler, returns: list[ast.Return], function: Function, span: tuple[int, int], base: _Where, error_name: str | None) -> None:
         value = returns[0].value if returns else None
         in_handler = {id(r) for r in returns}
         others = [r.value for r in _walk_local(function.node.body) if isinstance(r, ast.Return) and id(r) not in in_handler]
@@ -1014,7 +1031,7 @@ class Analysis:
         # answers a yes/no question ("does it refuse?"): a status, not a made-up success.
         answers = isinstance(value, ast.Constant) and isinstance(value.value, bool) and any(
             isinstance(o, ast.Constant) and o.value is (not value.value) for o in others)
-        if returns and is_success_value(value, error_name) and not answers:
+        if returns and value is not None and is_success_value(value, error_name) and not answers:
             self._add(Found(rule="MG305", construct="made-up-success", line=handler.lineno, span=span, what=f"`{function.node.name}()` returns a made-up success (`{ast.unparse(value)}`) when `{base['target']}` fails", helper=function.node.name, **base))
             return
         said = f"`{ast.unparse(value)}`" if value is not None else "`None`"
@@ -1022,7 +1039,7 @@ class Analysis:
         self.helpers.setdefault(function.node.name, found)
         self._add(found)
 
-    def _asserted_after(self, try_node: ast.Try, written: set[str], context: FunctionContext) -> bool:
+    def _asserted_after(self, try_node: ast.Try | ast.TryStar, written: set[str], context: FunctionContext) -> bool:
         for node in context.statements_after(try_node):
             if isinstance(node, ast.Assert) and _names_read(node.test) & written:
                 return True
@@ -1032,7 +1049,7 @@ class Analysis:
                 return True
         return False
 
-    def _used_after(self, try_node: ast.Try, receivers: set[str], context: FunctionContext) -> bool:
+    def _used_after(self, try_node: ast.Try | ast.TryStar, receivers: set[str], context: FunctionContext) -> bool:
         """The same service is called again, unguarded, after the handler: if it is down, that
         call fails the test."""
         guarded = {id(n) for t in context.statements_after(try_node) if isinstance(t, ast.Try) for n in _walk_local(t.body)}
@@ -1042,7 +1059,7 @@ class Analysis:
                     return True
         return False
 
-    def _outcome_asserted_after(self, try_node: ast.Try, context: FunctionContext) -> bool:
+    def _outcome_asserted_after(self, try_node: ast.Try | ast.TryStar, context: FunctionContext) -> bool:
         """After the handler the test fetches what happened (a call that is not local work) and
         asserts it: the test still ends on a live check that fails when the service is down."""
         fetched: set[str] = set()
@@ -1058,18 +1075,18 @@ class Analysis:
     def _fetches(self, node: ast.AST) -> bool:
         return any(isinstance(n, ast.Call) and last(dotted(n.func)) not in _PURE_CALLS | {"len", "isinstance"} and dotted(n.func) is not None for n in ast.walk(node))
 
-    def _skipped_after(self, try_node: ast.Try, written: set[str], context: FunctionContext) -> bool:
+    def _skipped_after(self, try_node: ast.Try | ast.TryStar, written: set[str], context: FunctionContext) -> bool:
         for node in context.statements_after(try_node):
             if isinstance(node, ast.If) and _names_read(node.test) & written and any(_is_skip(s, self.source) or isinstance(s, ast.Return) for s in node.body):
                 return True
         return False
 
-    def _loop_checked(self, loop: ast.AST, context: FunctionContext) -> bool:
+    def _loop_checked(self, loop: ast.For | ast.AsyncFor | ast.While, context: FunctionContext) -> bool:
         """A loop that retries, polls or collects is fine when what it produced is checked after
         it (or its `else` fails): the error it swallowed ends one attempt, not the test."""
-        if any(_is_fail(n, self.source) for n in _walk_local(getattr(loop, "orelse", []))):
+        if any(_is_fail(n, self.source) for n in _walk_local(loop.orelse)):
             return True
-        written = _written_names(loop.body)  # type: ignore[attr-defined]
+        written = _written_names(loop.body)
         for node in context.statements_after(loop):
             if isinstance(node, ast.Assert) and (_names_read(node.test) & written):
                 return True
@@ -1133,7 +1150,7 @@ def _is_count(node: ast.AST) -> bool:
         return name == "len" or last(name) in {"count", "count_documents", "qsize", "llen", "scard", "zcard", "dbsize"}
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
         return bool(set(words(node.slice.value)) & {"count", "total", "length", "size", "num"})
-    name = dotted(node)
+    name = dotted(node) or ""
     return bool(name) and bool(set(words(last(name))) & {"count", "total", "length", "num", "size", "len"}) and not set(words(last(name))) & {"delta", "diff", "change", "balance", "offset"}
 
 

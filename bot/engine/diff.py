@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from unidiff import PatchSet
+from unidiff import PatchedFile, PatchSet
 
 
 def source_lines(text: str, *, keepends: bool = False) -> list[str]:
@@ -31,16 +31,22 @@ def lines_from_patch(patch: str) -> tuple[frozenset[int], frozenset[int]]:
     text = patch if patch.startswith("--- ") else f"--- a/file\n+++ b/file\n{patch}"
     if not text.endswith("\n"):
         text += "\n"
-    added: set[int] = set()
-    deleted: set[int] = set()
+    added: frozenset[int] = frozenset()
+    deleted: frozenset[int] = frozenset()
     for patched_file in PatchSet(text):
-        for hunk in patched_file:
-            for line in hunk:
-                if line.is_added:
-                    added.add(line.target_line_no)
-                elif line.is_removed:
-                    deleted.add(line.source_line_no)
-    return frozenset(added), frozenset(deleted)
+        file_added, file_deleted = changed_lines(patched_file)
+        added, deleted = added | file_added, deleted | file_deleted
+    return added, deleted
+
+
+def changed_lines(patched_file: PatchedFile) -> tuple[frozenset[int], frozenset[int]]:
+    """Added head lines and deleted base lines of one file of a parsed diff."""
+    # unidiff numbers an added line in the head only and a removed line in the base only.
+    added = frozenset(line.target_line_no for hunk in patched_file for line in hunk
+                      if line.is_added and line.target_line_no is not None)
+    deleted = frozenset(line.source_line_no for hunk in patched_file for line in hunk
+                        if line.is_removed and line.source_line_no is not None)
+    return added, deleted
 
 
 def lines_from_texts(base: str | None, head: str | None) -> tuple[frozenset[int], frozenset[int]]:

@@ -12,6 +12,7 @@ import dataclasses
 import io
 import re
 import tokenize
+from collections.abc import Iterator
 
 import libcst as cst
 
@@ -52,7 +53,7 @@ def scan_tokens(text: str, wanted: frozenset[int] | set[int]) -> FileScan:
     return dedupe(result, wanted)
 
 
-def _import_statements(lines: list[str]):
+def _import_statements(lines: list[str]) -> Iterator[tuple[int, str]]:
     """(line number, text) of each import statement, joined over its continuation lines."""
     index = 0
     while index < len(lines):
@@ -76,7 +77,7 @@ def _code_without_comment(line: str) -> str:
     return line
 
 
-def _fragments(line: str):
+def _fragments(line: str) -> Iterator[tuple[int, str]]:
     """Candidate expressions of one line, most complete first, with the column they start at."""
     code = _code_without_comment(line).rstrip()
     body = code.lstrip()

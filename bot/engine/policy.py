@@ -86,6 +86,7 @@ def _name(toleration: Toleration) -> str:
 
 
 def _expired_notice(toleration: Toleration, config: Config, covered: int) -> Notice:
+    assert toleration.expires is not None  # only tolerations with a date in the past expire
     effect = (
         f"; it would have tolerated {covered} finding{'s' if covered != 1 else ''} of this change"
         if covered

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from .model import Finding
 from .rules import MOCK_MODULES
 
 # Calls that open a real connection, by qualified name (a prefix matches what is under it).
@@ -166,7 +167,8 @@ def _category(node: ast.FunctionDef | ast.AsyncFunctionDef, imports: Mapping[str
     return category
 
 
-def with_suggestions(findings: list, test_paths: Iterable[str], tree: Callable[[str], str | None] | None, named: Mapping[str, str]) -> list:
+def with_suggestions(findings: list[Finding], test_paths: Iterable[str], tree: Callable[[str], str | None] | None,
+                     named: Mapping[str, str]) -> list[Finding]:
     """Findings whose category has a real fixture in the repository (named in the rules file's
     `suggest:`, else the most used one found) name it and get a snippet that requests it; the
     built-in template stays the fall-back."""
@@ -194,7 +196,7 @@ def with_suggestions(findings: list, test_paths: Iterable[str], tree: Callable[[
     return result
 
 
-def _snippet(fixture: RealFixture, finding) -> str:
+def _snippet(fixture: RealFixture, finding: Finding) -> str:
     where = f" ({fixture.path}:{fixture.line})" if fixture.path else ""
     name = "test_" + (finding.target or finding.category).replace(".", "_").replace("-", "_").split("(")[0][-40:].strip("_")
     return (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType, ModuleType
 
 from . import detectors
@@ -43,7 +43,7 @@ RULES: Mapping[str, RuleDoc] = MappingProxyType({rule.id: rule.doc() for rule in
 LIBRARIES: tuple[Library, ...] = tuple(library for rule in ALL_RULES for library in rule.libraries)
 
 
-def _merged(pairs, what: str) -> dict[str, str]:
+def _merged(pairs: Iterable[tuple[str, str]], what: str) -> dict[str, str]:
     table: dict[str, str] = {}
     for key, value in pairs:
         if table.setdefault(key, value) != value:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ScopeProvider
+from libcst.metadata import Assignment, MetadataWrapper, ScopeProvider
 
 import bot
 
@@ -141,9 +141,10 @@ def _rename_global(module: cst.Module, old: str, new: str) -> cst.Module:
     string or an unrelated local of the same name is left alone)."""
     wrapper = MetadataWrapper(module)
     scope = wrapper.resolve(ScopeProvider)[wrapper.module]
+    assert scope is not None  # a module always has its global scope
     names: set[cst.CSTNode] = set()
     for assignment in scope[old]:
-        if isinstance(assignment.node, cst.FunctionDef):
+        if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.FunctionDef):
             names.add(assignment.node.name)
         names.update(access.node for access in assignment.references)
     return wrapper.visit(_Renamer(names, new))

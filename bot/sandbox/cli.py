@@ -33,9 +33,9 @@ def parse_pulls(values: tuple[str, ...], base: str | None, head: str | None) -> 
         if len(parts) == 3:
             number, pr_base, pr_head = parts
         elif len(parts) == 1:
-            number, pr_base, pr_head = parts[0], base, head
-            if not pr_base or not pr_head:
+            if not base or not head:
                 raise click.UsageError(f"--pr {value} needs --base and --head (or use --pr NUMBER:BASE:HEAD)")
+            number, pr_base, pr_head = parts[0], base, head
         else:
             raise click.UsageError(f"--pr {value!r}: expected NUMBER or NUMBER:BASE:HEAD")
         try:

@@ -360,7 +360,7 @@ class GitRepo:
     @staticmethod
     def _parse_raw(raw: bytes) -> list[tuple[str, str, str, str, str | None]]:
         fields = raw.split(b"\0")
-        out = []
+        out: list[tuple[str, str, str, str, str | None]] = []
         i = 0
         while i < len(fields):
             meta = fields[i].decode()

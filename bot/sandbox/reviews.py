@@ -66,9 +66,9 @@ def review_message(problems: list[ThreadProblem]) -> str:
 def resolve_thread(files: dict[str, FileDiff], comment: dict[str, Any]) -> tuple[Anchor | None, list[ThreadProblem]]:
     """Where a comment lands in the diff, or why GitHub would refuse it."""
     path = comment.get("path")
-    diff = files.get(path) if isinstance(path, str) else None
-    if diff is None:
+    if not isinstance(path, str) or path not in files:
         return None, [PATH, HUNK]
+    diff = files[path]
     if comment.get("subject_type") == "file":
         return Anchor(path, None, None, None, None, None, "", "file"), []
     line, position = comment.get("line"), comment.get("position")

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jsonschema
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 DOC_URI = "urn:mockguard:github-subset"
@@ -63,7 +63,7 @@ def _nullable_to_jsonschema(node: Any) -> Any:
 @lru_cache(maxsize=1)
 def _registry() -> Registry:
     converted = _nullable_to_jsonschema(copy.deepcopy(spec()))
-    return Registry().with_resource(DOC_URI, Resource(contents=converted, specification=DRAFT4))
+    return Registry().with_resource(DOC_URI, DRAFT4.create_resource(converted))
 
 
 def _pointer(*parts: str) -> str:
@@ -173,7 +173,11 @@ def _where(error: jsonschema.ValidationError) -> str:
 
 
 def _messages(error: jsonschema.ValidationError) -> list[str]:
-    kind, value, expected = error.validator, error.instance, error.validator_value
+    # A validator's error always carries the instance and the keyword's value (`Unset` is only for
+    # errors built by hand); both are whatever JSON they are.
+    kind = error.validator
+    value: Any = error.instance
+    expected: Any = error.validator_value
     if kind == "required":
         missing = sorted(k for k in expected if isinstance(value, dict) and k not in value)
         verb = "wasn't" if len(missing) == 1 else "weren't"

@@ -11,7 +11,9 @@ import logging
 import time
 from urllib.parse import quote
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.engine import Finding, Report
 from bot.engine.analyse import analyse
@@ -21,7 +23,6 @@ from bot.github.gitfetch import GitFetchError, fetch
 from bot.gitrepo import GitError
 from bot.github import (
     Comment,
-    GitHubApp,
     InlineComment,
     InstallationClient,
     PullRequest,
@@ -43,7 +44,7 @@ from .changes import (
 from .logs import for_delivery
 from .markers import fingerprints_in, is_summary
 from .metrics import Metrics
-from .repo_cache import RepoCache
+from .repo_cache import CachedRepo
 from .settings import Settings
 from .store import Job, Store, unavailable
 
@@ -66,10 +67,29 @@ def worth_retrying(error: BaseException) -> bool:
     return transient(error) or unavailable(error)
 
 
+class Installations(Protocol):
+    """Where the job gets an installation's client: the App (`GitHubApp`), or for `mockguard review`
+    a token's client that falls back where the token may not write (bot/review.py)."""
+
+    def installation(self, installation_id: int) -> InstallationClient: ...
+
+
+class Clones(Protocol):
+    """Where the job reads a repository with git: the App's clone cache (`RepoCache`), or for
+    `mockguard review` the workflow's own checkout."""
+
+    def repository(self, full_name: str, clone_url: str) -> AbstractContextManager[CachedRepo]: ...
+
+
+# (installation id, repo, number, head sha, delivery id): queue a review of another head; what it
+# answers (whether a review was queued) does not matter to the job.
+RequestReview = Callable[[int, str, int, str, "str | None"], object]
+
+
 class ReviewJob:
-    def __init__(self, settings: Settings, github: GitHubApp, store: Store, metrics: Metrics,
-                 requeue: Callable[[str, float], None], request_review: Callable[..., bool],
-                 repo_cache: RepoCache | None = None):
+    def __init__(self, settings: Settings, github: Installations, store: Store, metrics: Metrics,
+                 requeue: Callable[[str, float], None], request_review: RequestReview,
+                 repo_cache: Clones | None = None):
         self.settings = settings
         self.repo_cache = repo_cache  # None: read pull requests through the REST API only
         self.github = github
@@ -327,11 +347,13 @@ def _short(error: BaseException) -> str:
 def _choose_rules(inst: InstallationClient, repo: str, base_sha: str, text: str | None) -> RulesChoice:
     """The rules that judge the change: the base branch's copy (a pull request must not relax its
     own gate), or when it does not load, its newest earlier version that does (or the defaults)."""
+    def reader(at: str) -> Callable[[str], str | None]:
+        return lambda path: inst.file_text(repo, path, at)
+
     def versions() -> Iterator[RulesVersion]:
-        yield RulesVersion(base_sha, text, lambda path: inst.file_text(repo, path, base_sha))
+        yield RulesVersion(base_sha, text, reader(base_sha))
         for commit in inst.commits_touching(repo, RULES_FILE, base_sha):
-            yield RulesVersion(commit, inst.file_text(repo, RULES_FILE, commit),
-                               lambda path, at=commit: inst.file_text(repo, path, at))
+            yield RulesVersion(commit, inst.file_text(repo, RULES_FILE, commit), reader(commit))
 
     return choose_rules(versions())
 

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     private_key: SecretStr | None = Field(None, description="The PEM itself, when a file is awkward.")
     webhook_secret: SecretStr | None = Field(None, description="The App's webhook secret.")
     webhook_secret_file: Path | None = Field(None, description="A file holding the webhook secret (Docker secrets).")
-    github_api_url: AnyHttpUrl = Field("https://api.github.com", description="GitHub's REST API root.")
+    github_api_url: AnyHttpUrl = Field(AnyHttpUrl("https://api.github.com"), description="GitHub's REST API root.")
     data_dir: Path = Field(Path("./mockguard-data"), description="Where the SQLite store and queue live.")
     queue_url: str | None = Field(
         None, description="redis://... to share the queue, the job store and the throttle between machines; "

@@ -10,6 +10,7 @@ repository) and fixtures made at run time (`request.getfixturevalue`, factories)
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 import tomllib
@@ -54,7 +55,7 @@ class Project:
         self._models: dict[str, ModuleModel | None] = {}
         self._sites: dict[str, list[Site]] = {}
         self._patches: dict[str, list[Patch]] = {}
-        self._fixture_provisions: dict[tuple, Provision | None] = {}
+        self._fixture_provisions: dict[tuple[int, str, int, str], Provision | None] = {}
         self._helper_provisions: dict[tuple[str, str], Provision | None] = {}
         self._scopes: dict[tuple[str, str | None], list[dict[str, FixtureDef]]] = {}
 
@@ -215,7 +216,8 @@ class Project:
                 return level[name]
         return None
 
-    def fixture_provision(self, levels: list[dict[str, FixtureDef]], fixture: FixtureDef, depth: int = 0, seen: frozenset = frozenset()) -> Provision | None:
+    def fixture_provision(self, levels: list[dict[str, FixtureDef]], fixture: FixtureDef, depth: int = 0,
+                          seen: frozenset[tuple[str, int]] = frozenset()) -> Provision | None:
         """How `fixture` hands its requester a mock, seen from the requester's scopes, or None."""
         key = (id(levels), fixture.path, fixture.line, fixture.name)
         if key in self._fixture_provisions:
@@ -240,7 +242,7 @@ class Project:
         return result
 
     # helpers ---------------------------------------------------------------------------------
-    def helper(self, model: ModuleModel, callee) -> HelperDef | None:
+    def helper(self, model: ModuleModel, callee: ast.expr) -> HelperDef | None:
         """The project function a call's callee names: defined in the same file or imported from
         one of the repository's modules (library functions are not followed)."""
         from .pymodel import dotted

@@ -142,7 +142,9 @@ class Rule:
 
     @classmethod
     def doc(cls) -> RuleDoc:
-        clean = lambda text: textwrap.dedent(text).strip()  # noqa: E731
+        def clean(text: str) -> str:
+            return textwrap.dedent(text).strip()
+
         return RuleDoc(
             id=cls.id,
             name=cls.name,
@@ -159,7 +161,7 @@ class Rule:
 # --- small helpers shared by detectors -------------------------------------------------------
 
 
-def string_value(node: cst.BaseExpression) -> str | None:
+def string_value(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         return value if isinstance(value, str) else None

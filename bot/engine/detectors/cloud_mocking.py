@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule, expression_text, positional
+import libcst as cst
+
+from .base import Draft, Invalid, Library, Rule, UseContext, expression_text, positional
 
 MOTO = Library("moto", modules=("moto",), star_exports={"moto": ("mock_aws",)})
 # botocore is no mocking library, but its Stubber answers a client's calls in-process.
@@ -51,17 +53,17 @@ class CloudMock(Rule):
     trigger_words = frozenset({"Stubber"})
     trigger_prefixes = ("mock_",)
 
-    def _draft(self, qualified, ctx):
+    def _draft(self, qualified: str, ctx: UseContext) -> Draft | None:
         service = moto_service(qualified)
         if service is None:
             return None
         return Draft(construct="moto", library="moto", target=service, component=f"cloud:{service}")
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         if qualified in STUBBERS:
             client = expression_text(positional(call, 0), ctx)
             return Draft(construct="botocore.Stubber", library="botocore", target=client, component=f"cloud:stubber:{client}")
         return self._draft(qualified, ctx)
 
-    def on_reference(self, qualified, node, ctx):
+    def on_reference(self, qualified: str, node: cst.BaseExpression, ctx: UseContext) -> Draft | None:
         return self._draft(qualified, ctx) if ctx.how in ("decorator", "with") else None

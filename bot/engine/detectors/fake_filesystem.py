@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule
+import libcst as cst
+
+from .base import Draft, Invalid, Library, Rule, UseContext
 
 PYFAKEFS = Library("pyfakefs", modules=("pyfakefs",), category="filesystem")
 # pyfakefs's pytest fixtures: requesting one replaces the file system for the test (found by
@@ -51,14 +53,14 @@ class FakeFilesystem(Rule):
     libraries = (PYFAKEFS,)
     trigger_words = frozenset({"Patcher", "patchfs", "FakeFilesystem", *PYFAKEFS_FIXTURES})
 
-    def _draft(self, qualified):
+    def _draft(self, qualified: str) -> Draft | None:
         made = BUILDERS.get(qualified)
         if made is None:
             return None
         return Draft(construct="pyfakefs", library="pyfakefs", target=qualified, component="fake:filesystem")
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         return self._draft(qualified)
 
-    def on_reference(self, qualified, node, ctx):
+    def on_reference(self, qualified: str, node: cst.BaseExpression, ctx: UseContext) -> Draft | None:
         return self._draft(qualified) if ctx.how in ("decorator", "with") else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule
+import libcst as cst
+
+from .base import Draft, Invalid, Library, Rule, UseContext
 
 MONGOMOCK = Library("mongomock", modules=("mongomock", "mongomock_motor"), category="database")
 BUILDERS = {
@@ -45,14 +47,14 @@ class FakeMongo(Rule):
     libraries = (MONGOMOCK,)
     trigger_words = frozenset({"MongoClient", "AsyncMongoMockClient"})
 
-    def _draft(self, qualified):
+    def _draft(self, qualified: str) -> Draft | None:
         made = BUILDERS.get(qualified)
         if made is None:
             return None
         return Draft(construct="mongomock", library="mongomock", target=qualified, component="fake:mongodb")
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         return self._draft(qualified)
 
-    def on_reference(self, qualified, node, ctx):
+    def on_reference(self, qualified: str, node: cst.BaseExpression, ctx: UseContext) -> Draft | None:
         return self._draft(qualified) if ctx.how in ("decorator", "with") else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule
+import libcst as cst
+
+from .base import Draft, Invalid, Library, Rule, UseContext
 
 FAKEREDIS = Library("fakeredis", modules=("fakeredis",), category="redis")
 
@@ -51,7 +53,7 @@ class FakeRedis(Rule):
     libraries = (FAKEREDIS,)
     trigger_words = frozenset({"FakeRedis", "FakeStrictRedis", "FakeAsyncRedis", "FakeServer", "FakeConnection"})
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         made = fake_class(qualified, "fakeredis")
         if made is None:
             return None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule, keyword
+import libcst as cst
+
+from .base import Draft, Invalid, Library, Rule, UseContext, keyword
 
 HTTP_LIBRARIES = (
     Library("responses", modules=("responses",), category="http"),
@@ -66,7 +68,7 @@ FIXTURE_ROUTES = {
 }
 
 
-def passes_through(call, ctx) -> bool:
+def passes_through(call: cst.Call, ctx: UseContext) -> bool:
     """A route that lets the request reach the real host fakes nothing: respx's
     `.pass_through()`, requests-mock's `real_http=True`."""
     if ctx.chained == "pass_through":
@@ -118,7 +120,7 @@ class HttpMockingLibrary(Rule):
         | {q.rsplit(".", 1)[-1] for q in INSTALLERS} - {"start"}
     )
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         if qualified in INSTALLERS:
             return Draft(construct=INSTALLERS[qualified], library=INSTALLERS[qualified], component=f"http:{INSTALLERS[qualified]}:{ctx.test_name}")
         owner, _, method = qualified.rpartition(".")
@@ -129,7 +131,7 @@ class HttpMockingLibrary(Rule):
             return Draft(construct=library, library=library, component=f"http:{library}:{ctx.test_name}")
         return None
 
-    def on_reference(self, qualified, node, ctx):
+    def on_reference(self, qualified: str, node: cst.BaseExpression, ctx: UseContext) -> Draft | None:
         if ctx.how in ("decorator", "with") and qualified in INSTALLERS:
             return Draft(construct=INSTALLERS[qualified], library=INSTALLERS[qualified], component=f"http:{INSTALLERS[qualified]}:{ctx.test_name}")
         return None

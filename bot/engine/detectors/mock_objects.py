@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Draft, Invalid, Rule, expression_text, keyword, last_segment, positional
+from .base import Draft, Invalid, Rule, UseContext, expression_text, keyword, last_segment, positional
 
 MOCK_CLASSES = {
     "unittest.mock.Mock": "Mock",
@@ -21,7 +21,7 @@ MOCK_FACTORIES = {
 }
 
 
-def mock_object_draft(construct: str, call, ctx, library: str) -> Draft:
+def mock_object_draft(construct: str, call: cst.Call, ctx: UseContext, library: str) -> Draft:
     spec = keyword(call, "spec") or keyword(call, "spec_set") or keyword(call, "wraps")
     if construct.endswith("create_autospec"):
         spec = positional(call, 0) or spec
@@ -80,7 +80,7 @@ class MockObject(Rule):
 
     trigger_words = frozenset(q.rsplit(".", 1)[-1] for q in (*MOCK_CLASSES, *MOCK_FACTORIES))
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         construct = MOCK_CLASSES.get(qualified) or MOCK_FACTORIES.get(qualified)
         if construct is None:
             return None
@@ -115,7 +115,7 @@ class MockClassAlias(Rule):
     trigger_words = frozenset(q.rsplit(".", 1)[-1] for q in MOCK_CLASSES)
     message = "`{name}` is bound to the mock class {target} in {kind}; {fix}."
 
-    def on_reference(self, qualified, node, ctx):
+    def on_reference(self, qualified: str, node: cst.BaseExpression, ctx: UseContext) -> Draft | None:
         if ctx.how != "assign" or qualified not in MOCK_CLASSES:
             return None
         names = ctx.bound_names

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule, environment_target, expression_text, positional, string_value
+import libcst as cst
+
+from .base import (
+    Draft,
+    Invalid,
+    Library,
+    Rule,
+    UseContext,
+    environment_target,
+    expression_text,
+    positional,
+    string_value,
+)
 
 MONKEYPATCH = "_pytest.monkeypatch.MonkeyPatch"
 MONKEYPATCH_METHODS = {"setattr", "delattr", "setitem", "delitem", "setenv", "delenv", "syspath_prepend"}
@@ -55,13 +67,14 @@ class Monkeypatch(Rule):
     libraries = (PYTEST_MONKEYPATCH,)
     trigger_words = frozenset(MONKEYPATCH_METHODS)
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         if not qualified.startswith(MONKEYPATCH + "."):
             return None
         method = qualified[len(MONKEYPATCH) + 1 :]
         if method not in MONKEYPATCH_METHODS:
             return None
         first, second = positional(call, 0), positional(call, 1)
+        target: str | None
         if method in ("setattr", "delattr"):
             owner = expression_text(first, ctx)
             name = string_value(second) if second is not None else None

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Draft, Invalid, Library, Rule, UseContext, environment_target, expression_text, positional, string_value
+from .base import (
+    Draft,
+    Invalid,
+    Library,
+    Rule,
+    UseContext,
+    environment_target,
+    expression_text,
+    positional,
+    string_value,
+)
 
 # `mock` is the PyPI backport of unittest.mock; asynctest extends it (its CoroutineMock is an AsyncMock).
 UNITTEST_MOCK = Library(
@@ -107,7 +117,7 @@ class PatchFamily(Rule):
     libraries = (UNITTEST_MOCK,)
     trigger_words = frozenset({"patch", "object", "dict", "multiple", "mock"})
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         construct = PATCHERS.get(qualified)
         if construct is None:
             return None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Invalid, Library, Rule
+import libcst as cst
+
+from .base import Draft, Invalid, Library, Rule, UseContext
 from .mock_objects import mock_object_draft
 from .patching import patch_draft
 
@@ -67,7 +69,7 @@ class MockerFixture(Rule):
     libraries = (PYTEST_MOCK,)
     trigger_words = frozenset({"patch", "object", "dict", "multiple", *MOCKER_OBJECTS})
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         if not qualified.startswith(MOCKER + "."):
             return None
         member = qualified[len(MOCKER) + 1 :]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Draft, Invalid, Library, Rule, expression_text, positional
+import libcst as cst
+
+from .base import Draft, Invalid, Library, Rule, UseContext, expression_text, positional
 
 FREEZER = "freezegun.api.FrozenDateTimeFactory"
 CLOCK_LIBRARIES = (
@@ -58,7 +60,7 @@ class TimeFreeze(Rule):
     libraries = CLOCK_LIBRARIES
     trigger_words = frozenset(q.rsplit(".", 1)[-1] for q in FREEZERS)
 
-    def on_call(self, qualified, call, ctx):
+    def on_call(self, qualified: str, call: cst.Call, ctx: UseContext) -> Draft | None:
         library = FREEZERS.get(qualified)
         if library is None:
             return None
@@ -69,7 +71,7 @@ class TimeFreeze(Rule):
             component=f"time:{library}:{ctx.test_name}",
         )
 
-    def on_parameter(self, kind, param, ctx):
+    def on_parameter(self, kind: str, param: cst.Param, ctx: UseContext) -> Draft | None:
         if kind != FREEZER:
             return None
         return Draft(construct="freezer", library="pytest-freezer", component=f"time:freezer:{ctx.test_name}")

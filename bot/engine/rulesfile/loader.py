@@ -47,9 +47,9 @@ def load_config(text: str, source: str = RULES_FILE, *, read_file: ReadFile | No
     finally:
         loader.dispose()
     if root is None or data is None:
-        config = Config()
-        config._source = source
-        return config
+        empty = Config()
+        empty._source = source
+        return empty
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError(
             errors.NOT_A_MAPPING,
@@ -92,7 +92,11 @@ class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, except that dates stay text so the schema checks them with a position."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+def _date_as_text(loader: _Loader, node: yaml.Node) -> str:
+    return loader.construct_yaml_str(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
 
 
 def _yaml_problem(error: yaml.YAMLError, source: str) -> Problem:
@@ -133,12 +137,14 @@ def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     """The YAML node one pydantic `loc` step below `node`, or None when there is none. Of two equal
     keys the last counts, as it does in the data PyYAML constructs."""
     if isinstance(node, yaml.MappingNode):
-        for key, value in reversed(node.value):
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for key, value in reversed(pairs):
             if str(key.value) == str(step):
                 return value
     elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-        if 0 <= step < len(node.value):
-            return node.value[step]
+        items: list[yaml.Node] = node.value
+        if 0 <= step < len(items):
+            return items[step]
     elif isinstance(node, yaml.ScalarNode) and step == 0:
         return node  # a single value standing for a one-item list
     return None
@@ -146,7 +152,8 @@ def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
 
 def _key_node(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        for key, _value in reversed(node.value):
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for key, _value in reversed(pairs):
             if str(key.value) == str(step):
                 return key
     return None

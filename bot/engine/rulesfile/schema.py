@@ -90,7 +90,7 @@ def _check_globs(patterns: tuple[str, ...] | None) -> tuple[str, ...] | None:
     return cleaned
 
 
-def _compile_globs(patterns: Sequence[str]) -> wcglob.WcMatcher | None:
+def _compile_globs(patterns: Sequence[str]) -> wcglob.WcMatcher[str] | None:
     return wcglob.compile(list(patterns), flags=_GLOB_FLAGS) if patterns else None
 
 
@@ -117,8 +117,8 @@ class Files(_Strict):
         default=(), description="a list of globs, e.g. ['tests/e2e/vendored/**']"
     )
 
-    _included: wcglob.WcMatcher | None = PrivateAttr(default=None)
-    _excluded: wcglob.WcMatcher | None = PrivateAttr(default=None)
+    _included: wcglob.WcMatcher[str] | None = PrivateAttr(default=None)
+    _excluded: wcglob.WcMatcher[str] | None = PrivateAttr(default=None)
 
     @field_validator("include", "exclude", mode="before")
     @classmethod
@@ -223,7 +223,7 @@ class Toleration(_Strict):
     )
 
     _line: int | None = PrivateAttr(default=None)
-    _paths: wcglob.WcMatcher | None = PrivateAttr(default=None)
+    _paths: wcglob.WcMatcher[str] | None = PrivateAttr(default=None)
 
     @field_validator("reason")
     @classmethod
@@ -307,9 +307,9 @@ ENVIRONMENT_REASON = (
 
 # Built in: setting environment variables in a test configures the code under test, it does not fake it.
 ENVIRONMENT_TOLERATIONS: tuple[Toleration, ...] = (
-    Toleration(construct=("monkeypatch.setenv", "monkeypatch.delenv"), reason=ENVIRONMENT_REASON),
+    Toleration(constructs=("monkeypatch.setenv", "monkeypatch.delenv"), reason=ENVIRONMENT_REASON),
     Toleration(
-        construct=("patch.dict", "mocker.patch.dict"),
+        constructs=("patch.dict", "mocker.patch.dict"),
         target=("os.environ", "environ"),
         reason=ENVIRONMENT_REASON,
     ),
@@ -405,7 +405,8 @@ class Config(_Strict):
         field = _field_name(category)
         if field not in Severities.model_fields:
             field = "generic"  # an unknown category is judged like a generic mock
-        return getattr(self.severity, field)
+        severity: str = getattr(self.severity, field)
+        return severity
 
     def template_for(self, category: str) -> str | None:
         """None for the built-in template, else the repository path of the team's template file."""
