@@ -173,8 +173,8 @@ class Retries:
             self.on_response(method, status)
 
 
-def _float(value: object) -> float | None:
+def _float(value: str | float | None) -> float | None:
     try:
-        return float(value) if value is not None else None  # type: ignore[arg-type]
+        return float(value) if value is not None else None
     except (TypeError, ValueError):
         return None

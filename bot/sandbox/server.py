@@ -24,6 +24,7 @@ READY_PREFIX = "sandbox listening on "
 
 
 class SandboxH11Protocol(H11Protocol):
+    # uvicorn's H11Protocol narrows asyncio's BaseTransport to Transport; this keeps its signature.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         inner = self.app

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -126,11 +127,12 @@ def _readiness(settings: Settings, jobs: Jobs) -> dict[str, str]:
     from .settings import private_key_problem
 
     inline = settings.private_key.get_secret_value() if settings.private_key else None
-    problem = private_key_problem(settings.private_key_file, inline)  # read again: a key can vanish or rotate
+    key_file = settings.private_key_file
+    problem = private_key_problem(key_file, inline)  # read again: a key can vanish or rotate
     checks = {"key": problem or "ok"}
     if problem is None:
         try:
-            pem = inline if inline is not None else settings.private_key_file.read_text()  # type: ignore[union-attr]
+            pem = _pem(inline, key_file)
             now = int(time.time())
             # The App JWT GitHub's token endpoint takes (RS256, iss = App id); signed here, never sent.
             jwt.encode({"iat": now - 60, "exp": now + 540, "iss": str(settings.app_id)}, pem, algorithm="RS256")
@@ -145,6 +147,15 @@ def _readiness(settings: Settings, jobs: Jobs) -> dict[str, str]:
     except Exception as error:  # noqa: BLE001 - an unreachable store means not ready
         checks["store"] = f"does not answer: {type(error).__name__}"
     return checks
+
+
+def _pem(inline: str | None, key_file: Path | None) -> str:
+    """The key private_key_problem accepted: the inline one when given, else the file's."""
+    if inline:
+        return inline
+    if key_file is None:
+        raise ValueError("no private key")  # private_key_problem reports it first
+    return key_file.read_text()
 
 
 def _accept(jobs: Jobs, event: Event) -> str:
