@@ -201,7 +201,10 @@ def _pair_module_moves(novelties: list[FileNovelty], changes: Sequence[FileChang
             paired.append(novelty)
             continue
         exists = _module_lookup(novelty.path, tree) if tree is not None else None
-        fresh, leftover = pair_retargets(novelty.fresh, novelty.leftover, lambda old, new: module_moved(old, new, renamed, exists))
+        defined = _definition_lookup(novelty.path, tree) if tree is not None else None
+        fresh, leftover = pair_retargets(
+            novelty.fresh, novelty.leftover, lambda old, new: module_moved(old, new, renamed, exists, defined)
+        )
         paired.append(replace(novelty, fresh=fresh, leftover=leftover))
     return paired
 
@@ -224,6 +227,31 @@ def _module_lookup(path: str, tree: Callable[[str], str | None]) -> Callable[[st
         )
 
     return exists
+
+
+def _definition_lookup(path: str, tree: Callable[[str], str | None]) -> Callable[[str], bool]:
+    """Whether a dotted name is an object a module of the head tree still defines (`app.runner.Runner`:
+    `app/runner.py` binds `Runner`), read as text: a class, function, assignment or import of it."""
+    folders = path.split("/")[:-1]
+    roots = ["/".join(folders[:n]) for n in range(len(folders), -1, -1)]
+
+    def defined(dotted: str) -> bool:
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            stem = "/".join(parts[:cut])
+            for root in roots:
+                for suffix in (".py", "/__init__.py"):
+                    text = tree(f"{root}/{stem}{suffix}" if root else f"{stem}{suffix}")
+                    if text is not None:
+                        return _binds(text, parts[cut])
+        return False
+
+    return defined
+
+
+def _binds(text: str, name: str) -> bool:
+    word = re.escape(name)
+    return re.search(rf"^\s*(?:async\s+def|def|class)\s+{word}\b|^{word}\s*[:=]|^\s*(?:from\s+\S+\s+)?import\b[^#\n]*\b{word}\b", text, re.M) is not None
 
 
 def _reexports(selected: Sequence[FileChange], tree: Callable[[str], str | None] | None) -> list[dict]:

@@ -135,11 +135,20 @@ def new_imports(head_added: Iterable[ImportSite], base_imports: Iterable[ImportS
     return [i for i in head_added if i.library not in imported and not (set(i.names) & base_names)]
 
 
-def module_moved(old: str, new: str, renamed: Sequence[tuple[str, str]], exists: Callable[[str], bool] | None) -> bool:
+def module_moved(
+    old: str,
+    new: str,
+    renamed: Sequence[tuple[str, str]],
+    exists: Callable[[str], bool] | None,
+    still_defined: Callable[[str], bool] | None = None,
+) -> bool:
     """Whether patch target `new` is `old` after its module moved, not another object: the change
     renames the old module to the new one, or the head tree has the new module and no longer the
     old one. Without such evidence a changed target is a retarget (`app.payments.client.send`
-    becoming `app.email.client.send` while both modules exist is a new mock)."""
+    becoming `app.email.client.send` while both modules exist is a new mock). A missing "module"
+    that is an object of a module the head still has (`app.runner.Runner` in `app/runner.py`,
+    `still_defined` says so) did not move either: `app.runner.Runner.execute` becoming
+    `app.bundles.execute` patches a function instead of a method."""
     o, n = old.split("."), new.split(".")
     common = 0
     while common < min(len(o), len(n)) and o[-1 - common] == n[-1 - common]:
@@ -157,5 +166,6 @@ def module_moved(old: str, new: str, renamed: Sequence[tuple[str, str]], exists:
     for j in range(len(n) - 1, len(n) - common - 1, -1):
         if exists(".".join(n[:j])):
             i = len(o) - (len(n) - j)
-            return not exists(".".join(o[:i]))
+            gone = ".".join(o[:i])
+            return not exists(gone) and not (still_defined is not None and still_defined(gone))
     return False

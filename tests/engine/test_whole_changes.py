@@ -527,3 +527,38 @@ def test_a_with_patch_moved_into_a_fixture_and_re_wrapped_is_not_new(repo):
     """
     # No MG1xx site is new; requesting a fixture that patches is MG2xx's to judge.
     assert [f for f in found(repo, head, PAY) if f[1].startswith("MG1")] == []
+
+
+def test_a_method_patch_retargeted_to_a_module_function_of_the_same_name_is_new(repo):
+    # `Runner.execute` (a method of a class in a module that still exists) becoming the function
+    # `app.bundles.execute`: the class segment is no module, so this is no module move.
+    modules = {
+        "app/__init__.py": "",
+        "app/runner.py": "class Runner:\n    def execute(self):\n        pass\n",
+        "app/bundles.py": "def execute():\n    pass\n",
+    }
+    base = PAY.replace("app.payments.client.send", "app.runner.Runner.execute")
+    assert found(repo, base.replace("app.runner.Runner.execute", "app.bundles.execute"), base, extra=modules) == [(5, "MG101")]
+
+
+def test_a_method_patch_retargeted_through_a_module_constant_is_new(repo):
+    modules = {
+        "app/__init__.py": "",
+        "app/runner.py": "class Runner:\n    def execute(self):\n        pass\n",
+        "app/bundles.py": "def execute():\n    pass\n",
+    }
+    base = PAY.replace("app.payments.client.send", "app.runner.Runner.execute")
+    head = base.replace("from unittest.mock import MagicMock, patch\n", 'from unittest.mock import MagicMock, patch\n\nEXECUTE = "app.bundles.execute"\n')
+    head = head.replace('patch("app.runner.Runner.execute")', "patch(EXECUTE)")
+    assert found(repo, head, base, extra=modules) == [(7, "MG101")]
+
+
+def test_a_method_whose_module_moved_with_its_class_is_the_same_mock(repo):
+    repo.change(
+        {T: textwrap.dedent(PAY.replace("app.payments.client.send", "app.runner.Runner.execute")), "app/runner.py": "class Runner:\n    def execute(self):\n        pass\n"},
+        {T: textwrap.dedent(PAY.replace("app.payments.client.send", "app.runner.Runner.execute")), "app/engine/runner.py": "class Runner:\n    def execute(self):\n        pass\n"},
+    )
+    repo.write(T, PAY.replace("app.payments.client.send", "app.engine.runner.Runner.execute"))
+    repo.commit("the test follows", tag="followed")
+    assert repo.check_change("head", "followed").report["findings"] == []
+
