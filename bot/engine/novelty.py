@@ -9,10 +9,11 @@ A site the head adds is cancelled only by a site the base loses that is the **sa
   the same name in the same function, fixture or class, or in a function that moved as a whole
   (most of its body deleted in one place and added in another). Identical code in two different
   tests is not a pair, and nothing pairs by category alone.
-Pairs are taken nearest first: in the same function before anywhere else, identical code before
-an edit, so when one mock becomes two (a copy for a new test while the original is edited) the
-finding goes on the copy. Unchanged lines pair with themselves, so when the head has more
-occurrences of one mock than the base, the extra ones are new.
+Pairs are taken nearest first: in the same function before anywhere else, identical code bound to
+the same name before identical code bound to another, identical code before an edit, so when one
+mock becomes two (a copy for a new test while the original is edited) the finding goes on the copy.
+Unchanged lines pair with themselves, so when the head has more occurrences of one mock than the
+base, the extra ones are new.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def new_sites(head_added: Iterable[Site], base_deleted: Iterable[Site], sides: S
     unpaired, pool = list(head_added), list(base_deleted)
     moved = _moved_whole(sides)
     passes: list[Callable[[Site, Site], bool]] = [
+        # Nearest first: in one function, a mock object keeps its pair by name before identical
+        # code bound to another name takes it (`hook = Mock()` moved onto `app.hook = Mock()`
+        # while `app = Mock()` is new).
+        lambda new, old: new.scope == old.scope and new.exact_key == old.exact_key and new.bound == old.bound,
         lambda new, old: new.scope == old.scope and new.exact_key == old.exact_key,
         lambda new, old: new.scope == old.scope and _same_mock(new, old),
         lambda new, old: new.exact_key == old.exact_key and (not is_construction(new) or moved(new, old)),

@@ -562,3 +562,29 @@ def test_a_method_whose_module_moved_with_its_class_is_the_same_mock(repo):
     repo.commit("the test follows", tag="followed")
     assert repo.check_change("head", "followed").report["findings"] == []
 
+
+def test_a_mock_object_pairs_with_the_one_of_the_same_name_before_an_identical_one_of_another(repo):
+    # The real app object becomes a mock while its hook mock moves onto it: `app.hook = Mock()` is
+    # the old `hook = Mock()`, and `app = Mock()` is the new mock (identical code, another name).
+    base = """\
+    from unittest.mock import Mock
+
+    from app.graph import App
+
+
+    def test_graph(client):
+        hook = Mock()
+        app = App(client.cache, hook)
+        assert client.resolve(app).ok
+    """
+    head = """\
+    from unittest.mock import Mock
+
+
+    def test_graph(client):
+        app = Mock()
+        app.cache = client.cache
+        app.hook = Mock()
+        assert client.resolve(app).ok
+    """
+    assert found(repo, head, base) == [(5, "MG102")]
