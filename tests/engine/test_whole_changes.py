@@ -588,3 +588,15 @@ def test_a_mock_object_pairs_with_the_one_of_the_same_name_before_an_identical_o
         assert client.resolve(app).ok
     """
     assert found(repo, head, base) == [(5, "MG102")]
+
+
+def test_the_mock_backport_s_own_module_imported_from_it_is_the_library(repo):
+    head = """\
+    from mock import mock
+
+
+    def test_pay(client):
+        with mock.patch("app.payments.client.send", mock.MagicMock(return_value=True)):
+            client.post("/pay", json={"amount": 3})
+    """
+    assert found(repo, head, "def test_pay(client):\n    client.post('/pay')\n") == [(5, "MG101"), (5, "MG102")]

@@ -20,7 +20,9 @@ from .base import (
 UNITTEST_MOCK = Library(
     "unittest.mock",
     modules=("unittest.mock", "mock", "asynctest"),
-    aliases=(("mock", "unittest.mock"), ("asynctest", "unittest.mock")),
+    # `mock.mock` first: the backport's implementation module (`from mock import mock`) is the
+    # library itself, not a name inside it.
+    aliases=(("mock.mock", "unittest.mock"), ("mock", "unittest.mock"), ("asynctest", "unittest.mock")),
     star_exports={
         "unittest.mock": (
             "patch", "Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock",
