@@ -17,13 +17,14 @@ import libcst as cst
 
 from .arrivals import find_arrivals
 from .diff import source_lines
-from .cannot_fail import find_cannot_fail
+from .cannot_fail import CannotFailResult, find_cannot_fail
 from .categories import ADVICE, NOUNS, infer_category
 from .rulesfile import Config, chosen_templates, default_config
 from .fallback import scan_tokens
 from .first_pass import code_only
 from .origin import origin_of, origin_sentence
 from .real_fixtures import with_suggestions
+from .reduce import parse_cached
 from .model import FileChange, Finding, Notice, Report, Site
 from .names import is_mock_module, reexports
 from .novelty import Sides, module_moved, moved_between_files, new_imports, new_sites, pair_retargets
@@ -67,6 +68,7 @@ def analyse(
     workers: int | None = None,
     tree: Callable[[str], str | None] | None = None,
     count_debt: bool = True,
+    tests_that_cannot_fail: bool = True,
 ) -> Report:
     """The report for a change: new mock sites in integration/e2e test files, after the rules file.
 
@@ -97,7 +99,8 @@ def analyse(
     templates = chosen_templates(config, template_files)  # a named template that is missing raises
     texts = {c.path: c.head_text or "" for c in selected}
     results = [report_file(n, texts[n.path], templates) for n in novelties]
-    cannot_fail = find_cannot_fail(selected, changes, templates)  # MG3xx: tests that cannot fail
+    # MG3xx: tests that cannot fail (the audit, which counts mocks only, does not ask)
+    cannot_fail = find_cannot_fail(selected, changes, templates) if tests_that_cannot_fail else CannotFailResult([], [])
     # MG2xx: mocks that arrive through fixtures, helpers and hand-rolled patches (bot/engine/arrivals).
     arrived = find_arrivals(changes, selected, config, tree, [f for r in results for f in r.findings], templates)
     judged = [with_origin(f, tree) for f in (*arrived.findings, *cannot_fail.findings)]
@@ -446,6 +449,8 @@ def _syntax_error(text: str) -> tuple[int | None, str] | None:
     """A syntax error of the file, or None. CPython's parser is the cheap first look, but it only
     knows the running interpreter's grammar: what it rejects is a syntax error only when libcst
     (which reads newer syntax too: PEP 695 type parameters, PEP 701 f-strings) rejects it as well."""
+    if parse_cached(text) is not None:  # usually parsed already by the scan's first pass
+        return None
     try:
         compile(text, "<test file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_right
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterable
 
 _STRINGS_AND_COMMENTS = re.compile(
     r"""
@@ -112,3 +112,30 @@ def _plain_target(target: ast.expr) -> bool:
     if isinstance(target, ast.Starred):
         return _plain_target(target.value)
     return isinstance(target, ast.Name)
+
+
+def touched_statements(
+    tree: ast.Module, lines: Collection[int], *, text: str | None = None, naming: Collection[str] = ()
+) -> list[ast.stmt]:
+    """The module's top-level statements (decorators included) that span one of `lines`: where
+    every node on those lines is, so a walk for nodes on them need not enter the rest. With
+    `text` and `naming`, only those whose source holds one of the names as a word (a walk that
+    looks for uses of those names finds none elsewhere)."""
+    wanted = sorted(lines)
+    found: list[ast.stmt] = []
+    source = text.split("\n") if text is not None else None
+    names = frozenset(naming)
+    for statement in tree.body:
+        decorators = statement.decorator_list if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else []
+        first = min([statement.lineno, *(d.lineno for d in decorators)])
+        last = statement.end_lineno or statement.lineno
+        index = bisect_left(wanted, first)
+        if not (index < len(wanted) and wanted[index] <= last):
+            continue
+        if source is not None and names.isdisjoint(_WORDS.findall("\n".join(source[first - 1 : last]))):
+            continue
+        found.append(statement)
+    return found
+
+
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -12,7 +12,7 @@ import io
 import re
 from bisect import bisect_right
 import tokenize
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -24,6 +24,7 @@ from .detectors.base import Draft, UseContext, positional, string_value
 from .detectors.mock_objects import MOCK_CLASSES as MOCK_CLASS_NAMES
 from .detectors.monkeypatching import MONKEYPATCH
 from .model import Site
+from .reduce import FileStatements
 from .names import ANNOTATION_TYPES, FIXTURE_TYPES, MOCK_MODULES, Bindings, is_mock_module, library_of, module_level_definitions, resolve
 from .rules import DETECTORS, IMPORT_ROOTS, TRIGGER_PREFIXES, TRIGGER_WORDS
 
@@ -37,6 +38,8 @@ _BINDING_STATEMENT = re.compile(
     re.MULTILINE,
 )
 _MONKEYPATCH_MAKERS = (MONKEYPATCH, f"{MONKEYPATCH}.context")
+# The words of `_BINDING_STATEMENT` that are not trigger words: a statement holding one binds a name.
+_BINDING_WORDS = frozenset({"MonkeyPatch", "importorskip", *MOCK_CLASS_WORDS})
 _CLOSERS = (")", "]", "}")
 _CONTINUATIONS = ("else", "elif", "except", "finally")
 _CONFIGURING_ATTRIBUTES = {"return_value", "side_effect", "spec", "__class__"}
@@ -179,11 +182,20 @@ class ImportSite:
 
 
 class SiteVisitor(cst.CSTVisitor):
-    def __init__(self, module: cst.Module, first_line: int, bindings: Bindings, fixtures_everywhere: bool = False, constants: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        module: cst.Module,
+        first_line: int,
+        bindings: Bindings,
+        fixtures_everywhere: bool = False,
+        constants: Mapping[str, str] | None = None,
+        line_map: Sequence[int] | None = None,
+    ):
         super().__init__()
         self.constants = constants or {}
         self.module = module
         self.offset = first_line - 1
+        self.line_map = line_map  # a reduced chunk's lines -> the file's (bot/engine/reduce.py)
         self.bindings = bindings
         self.scopes: list[dict[str, str]] = [dict(FIXTURE_TYPES) if fixtures_everywhere else {}]
         self.tests: list[str] = []
@@ -383,6 +395,9 @@ class SiteVisitor(cst.CSTVisitor):
     def _record(self, rule: str, draft: Draft, node: cst.CSTNode) -> None:
         self.found.append((rule, draft, node, tuple(self.owners)))
 
+    def _line(self, number: int) -> int:
+        return self.line_map[number - 1] if self.line_map is not None else number + self.offset
+
     def run(self) -> None:
         """Walk the module, then place what was found (positions cost a pass over the code,
         so it is paid only when there is something to place)."""
@@ -400,9 +415,9 @@ class SiteVisitor(cst.CSTVisitor):
                 Site(
                     rule=rule,
                     construct=draft.construct,
-                    line=position.start.line + self.offset,
+                    line=self._line(position.start.line),
                     column=position.start.column + 1,
-                    end_line=position.end.line + self.offset,
+                    end_line=self._line(position.end.line),
                     target=draft.target,
                     library=draft.library,
                     exact_key=normalise_code(code),
@@ -410,12 +425,12 @@ class SiteVisitor(cst.CSTVisitor):
                     hints=draft.hints,
                     enclosing_test=test_name,
                     scope=".".join(o.name.value for o in owners) or None,
-                    scope_lines=(owner.start.line + self.offset, owner.end.line + self.offset) if owner else None,
+                    scope_lines=(self._line(owner.start.line), self._line(owner.end.line)) if owner else None,
                     bound=draft.hints[0] if draft.hints else None,
                 )
             )
         for node, library, names in self.found_imports:
-            line = positions[node].start.line + self.offset
+            line = self._line(positions[node].start.line)
             self.imports.append(ImportSite(line, library, names, normalise_code(self.module.code_for_node(node))))
 
     @staticmethod
@@ -498,9 +513,13 @@ class ChunkParseError(Exception):
         self.line = line
 
 
-def scan(text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[str, str], str] | None = None) -> FileScan:
+def scan(
+    text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[str, str], str] | None = None, *, reduce: bool = True
+) -> FileScan:
     """Sites on (or spanning) `wanted` lines, and every mocking import of the file's parsed parts.
-    `reexports`: what the project's own modules re-export, as `Bindings` takes it.
+    `reexports`: what the project's own modules re-export, as `Bindings` takes it. `reduce`: leave
+    out of libcst's parse the statements that cannot hold a site (bot/engine/reduce.py); the
+    result is the same either way (False serves to compare).
 
     Raises ChunkParseError when the file does not parse (the caller falls back to tokens).
     """
@@ -515,10 +534,11 @@ def scan(text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[
     reexporting = {written for (written, _), qualified in bindings.reexports.items() if is_mock_module(qualified)}
     import_chunks = [c for c in chunks if binds_names("".join(lines[c.start : c.end]), reexporting)]
     parsed: dict[int, tuple[Chunk, cst.Module]] = {}
+    statements = FileStatements(text, lines, code) if reduce else None  # CPython's ast, parsed when first needed
     for chunk in import_chunks:
-        chunk, module = _parse_chunk(lines, chunks, chunk)
+        chunk, module, line_map = _parse_reduced(lines, chunks, chunk, statements, _hot_names(bindings))
         parsed[chunk.start] = (chunk, module)
-        _visit(module, chunk, bindings, result, constants)
+        _visit(module, chunk, bindings, result, constants, line_map)
 
     for name in module_level_definitions(text):
         bindings.imports.pop(name, None)
@@ -533,9 +553,9 @@ def scan(text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[
             continue
         if not line_has_trigger("".join(code[chunk.start : chunk.end]), aliases):
             continue
-        chunk, module = _parse_chunk(lines, chunks, chunk)
+        chunk, module, line_map = _parse_reduced(lines, chunks, chunk, statements, _hot_names(bindings) | aliases)
         parsed[chunk.start] = (chunk, module)
-        _visit(module, chunk, bindings, result, constants)
+        _visit(module, chunk, bindings, result, constants, line_map)
 
     return dedupe(result, wanted)
 
@@ -578,8 +598,36 @@ def _parse_chunk(lines: list[str], chunks: list[Chunk], chunk: Chunk) -> tuple[C
     raise ChunkParseError(message, line)
 
 
-def _visit(module: cst.Module, chunk: Chunk, bindings: Bindings, result: FileScan, constants: Mapping[str, str] | None = None) -> None:
-    visitor = SiteVisitor(module, chunk.start + 1, bindings, constants=constants)
+def _hot_names(bindings: Bindings) -> set[str]:
+    """Words that make a statement worth parsing besides the trigger words: every name the file's
+    imports bound so far (the visitor resolves through them), and the binding statements' own."""
+    return {*bindings.imports, *bindings.mock_classes, *_BINDING_WORDS}
+
+
+def _parse_reduced(
+    lines: list[str], chunks: list[Chunk], chunk: Chunk, statements: FileStatements | None, hot: set[str]
+) -> tuple[Chunk, cst.Module, tuple[int, ...] | None]:
+    """The chunk parsed by libcst with the statements that cannot hold a site left out (its line
+    map says where its lines are in the file); the whole chunk when that cannot be done."""
+    reduced = statements.reduce(chunk.start, chunk.end, line_has_trigger, hot) if statements is not None else None
+    if reduced is not None:
+        try:
+            return chunk, cst.parse_module(reduced.text), reduced.line_map
+        except cst.ParserSyntaxError:
+            pass
+    chunk, module = _parse_chunk(lines, chunks, chunk)
+    return chunk, module, None
+
+
+def _visit(
+    module: cst.Module,
+    chunk: Chunk,
+    bindings: Bindings,
+    result: FileScan,
+    constants: Mapping[str, str] | None = None,
+    line_map: Sequence[int] | None = None,
+) -> None:
+    visitor = SiteVisitor(module, chunk.start + 1, bindings, constants=constants, line_map=line_map)
     visitor.run()
     result.sites.extend(visitor.sites)
     result.imports.extend(visitor.imports)

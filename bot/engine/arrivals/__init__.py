@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from ..categories import ADVICE, NOUNS, category_of_words, infer_category, words
 from ..detectors.fake_filesystem import PYFAKEFS_FIXTURES, FakeFilesystem
 from ..diff import source_lines
-from ..first_pass import may_start_arrival
+from ..first_pass import may_start_arrival, touched_statements
 from ..model import FileChange, Finding, Notice, Step
 from ..suppressions import find_suppressions, suppression_for
 from ..templates import TemplateError, adapt, builtin_template
@@ -220,7 +220,10 @@ def _helper_calls(project: Project, change: FileChange, model: ModuleModel, hist
     drafts = []
     seen: set[tuple[str | None, str, int]] = set()
     owners = _owners(model)
-    for node in ast.walk(model.tree):
+    # Only statements that name an import or a helper of the module can call one.
+    naming = {*model.imports, *model.helpers}
+    statements = touched_statements(model.tree, change.added_lines, text=change.head_text, naming=naming)
+    for node in (n for statement in statements for n in ast.walk(statement)):
         if not (isinstance(node, ast.Call) and node.lineno in change.added_lines):
             continue
         root = root_name(node.func)
@@ -268,7 +271,7 @@ def _owners(model: ModuleModel) -> dict[int, TestDef]:
 def _hand_rolled(project: Project, change: FileChange, model: ModuleModel, findings: Sequence[Finding]) -> list[_Draft]:
     mock_lines = {f.line for f in findings if f.path == change.path}  # a MagicMock assigned is already found
     drafts = []
-    for patch in project.patches(change.path):
+    for patch in hand_rolled_patches(model, project, lines=change.added_lines, text=change.head_text):
         if patch.line not in change.added_lines or patch.line in mock_lines:
             continue
         if patch.real and not _mock_fixture(project, change.path, model, patch):

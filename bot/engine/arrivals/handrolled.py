@@ -15,9 +15,11 @@ are configuration: only imported names are the system under test.
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..categories import category_of_words, words
+from ..first_pass import touched_statements
 from ..names import FIXTURE_TYPES
 from .pymodel import ModuleModel, dotted, qualified, root_name
 
@@ -41,11 +43,20 @@ class Patch:
     function: str | None  # the enclosing function
 
 
-def hand_rolled_patches(model: ModuleModel, project=None) -> list[Patch]:
+def hand_rolled_patches(model: ModuleModel, project=None, lines: Collection[int] | None = None, text: str | None = None) -> list[Patch]:
+    """The file's hand-rolled patches; with `lines`, only the top-level statements that hold one
+    of them are read (the patches on those lines are the same: a statement is read alone as
+    within the module), and with the file's `text` too, only those that name an import of the
+    module, `setattr` or `dependency_overrides` (every patch found names one)."""
     if model.tree is None:
         return []
     finder = _Finder(model)
-    finder.visit(model.tree)
+    if lines is None:
+        finder.visit(model.tree)
+    else:
+        naming = {*model.imports, "setattr", "dependency_overrides"}
+        for statement in touched_statements(model.tree, lines, text=text, naming=naming):
+            finder.visit(statement)
     return finder.found
 
 

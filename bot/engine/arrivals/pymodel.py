@@ -7,6 +7,8 @@ never run). One `ModuleModel` per file and run, built on demand from the head tr
 from __future__ import annotations
 
 import ast
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture"})
@@ -138,8 +140,21 @@ def parse(path: str, text: str) -> ModuleModel:
     return model
 
 
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """`ast.walk`'s order restricted to statements (and the except and case clauses that hold
+    some): no statement is written inside an expression, so expressions are not entered."""
+    pending: deque[ast.AST] = deque([tree])
+    while pending:
+        node = pending.popleft()
+        pending.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, _HOLDS_STATEMENTS))
+        yield node
+
+
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
 def _read_imports(model: ModuleModel, tree: ast.Module) -> None:
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
