@@ -86,11 +86,17 @@ def analyse(
     # The debt line's whole-file counts are taken in the same pass (and process) as the new sites:
     # a new file's head scan is its count, and the work is shared between the workers.
     per_file = functools.partial(find_new_sites, count_debt=count_debt)
-    if workers > 1 and len(selected) >= PARALLEL_FROM_FILES:
+    reexported = _reexports(selected, tree)
+    # Files whose code names no mock (the marker added to every test of a big change) are settled
+    # here with one regular expression; only the others are worth a worker process.
+    quiet = [_quiet(change, found) for change, found in zip(selected, reexported)]
+    busy = [(change, found) for change, found, still in zip(selected, reexported, quiet) if not still]
+    if workers > 1 and len(busy) >= PARALLEL_FROM_FILES:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            novelties = list(pool.map(per_file, selected, _reexports(selected, tree), chunksize=8))
+            scanned = iter(pool.map(per_file, [c for c, _ in busy], [f for _, f in busy], chunksize=8))
     else:
-        novelties = [per_file(change, found) for change, found in zip(selected, _reexports(selected, tree))]
+        scanned = (per_file(change, found) for change, found in busy)
+    novelties = [_quiet_file(change, count_debt) if still else next(scanned) for change, still in zip(selected, quiet)]
     if any(n.fresh or n.fresh_imports for n in novelties):
         novelties = _pair_moves(novelties, selected, changes, gated)
     if any(n.fresh and n.leftover for n in novelties):
@@ -118,6 +124,21 @@ def analyse(
         mocks_before=sum(n.mocks_before for n in novelties) if count_debt else None,
         mocks_after=sum(n.mocks_after for n in novelties) if count_debt else None,
     )
+
+
+def _quiet(change: FileChange, reexported: Mapping[tuple[str, str], str]) -> bool:
+    """The first look of `find_new_sites`: a head that is parsed (not oversized) and whose code
+    (strings and comments aside) names no mock, through no re-exported name either."""
+    head = change.head_text
+    if head is None or len(head) > MAX_FILE_BYTES or any(is_mock_module(q) for q in reexported.values()):
+        return False
+    return not line_has_trigger(code_only(head))
+
+
+def _quiet_file(change: FileChange, count_debt: bool) -> FileNovelty:
+    """What `find_new_sites` gives a quiet file: nothing new, no mock in the head."""
+    before = count_mocks(change.base_path or change.path, change.base_text) if count_debt else 0
+    return FileNovelty(change.path, mocks_before=before, mocks_after=0)
 
 
 def _with_texts(tree: Callable[[str], str | None] | None, texts: Mapping[str, str]) -> Callable[[str], str | None] | None:

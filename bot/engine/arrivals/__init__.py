@@ -75,16 +75,18 @@ def find_arrivals(
     project = Project(HeadTree(lookup, changes), tolerate_environment=getattr(config, "tolerate_environment", True))
     history = _History(changes)
     drafts: list[_Draft] = []
+    # Only plain markers, imports or constants added: nothing can arrive (first_pass.py).
+    starts = {change.path: may_start_arrival(change.head_text or "", change.added_lines) for change in gated}
     for change in gated:
-        if not may_start_arrival(change.head_text or "", change.added_lines):
-            continue  # only plain markers, imports or constants added: nothing arrives (first_pass.py)
+        if not starts[change.path]:
+            continue
         model = project.model(change.path)
         if model is None or model.tree is None:
             continue
         drafts += _fixture_dependencies(project, change, model, history)
         drafts += _helper_calls(project, change, model, history)
         drafts += _hand_rolled(project, change, model, findings)
-    drafts += _new_autouse(project, changes, gated, history)
+    drafts += _new_autouse(project, changes, gated, history, starts)
     # A mock this change builds is reported where it is built; a dependency on it would say it twice.
     built = {(f.path, f.line) for f in findings}
     drafts = [d for d in drafts if d.source is None or d.source not in built]
@@ -171,7 +173,7 @@ def _pyfakefs_draft(change: FileChange, request, test: TestDef) -> _Draft:
     return _Draft(change.path, request.line, _column(change, request.line, request.name), PYFAKEFS_RULE, "fixture", request.name, "filesystem", message, test.name)
 
 
-def _new_autouse(project: Project, changes: Sequence[FileChange], gated: Sequence[FileChange], history: _History) -> list[_Draft]:
+def _new_autouse(project: Project, changes: Sequence[FileChange], gated: Sequence[FileChange], history: _History, starts: Mapping[str, bool]) -> list[_Draft]:
     """An autouse fixture added where its scope covers a gated file of the change."""
     drafts = []
     gated_paths = {c.path for c in gated}
@@ -181,7 +183,10 @@ def _new_autouse(project: Project, changes: Sequence[FileChange], gated: Sequenc
         folder = change.path.rsplit("/", 1)[0] + "/" if "/" in change.path else ""
         is_conftest = change.path.endswith("conftest.py")
         covers_gated = change.path in gated_paths or (is_conftest and any(p.startswith(folder) for p in gated_paths))
-        if not covers_gated or not may_start_arrival(change.head_text, change.added_lines):
+        if not covers_gated:
+            continue
+        # (a gated file's answer is known; it was given for the same or more added lines)
+        if not (starts[change.path] if change.path in starts else may_start_arrival(change.head_text, change.added_lines)):
             continue
         model = project.model(change.path)
         if model is None:
