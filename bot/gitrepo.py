@@ -8,12 +8,13 @@ calls (`git diff` and one `git cat-file --batch`) carry a change of any size.
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from unidiff import PatchSet
+from unidiff import PatchedFile, PatchSet
 from unidiff.errors import UnidiffParseError
 
 from .engine.diff import changed_lines
@@ -205,7 +206,10 @@ def read_change(
                 notices.append(Notice(path, "skipped: binary file"))
             continue
         base_path = None if is_added else _strip(patched.source_file)
-        added, deleted = changed_lines(patched)
+        if isinstance(patched, _NewFile):
+            added, deleted = patched.added_lines, frozenset[int]()
+        else:
+            added, deleted = changed_lines(patched)
         reported = wanted(path) and not is_removed
         # A rename without edits still goes to the engine: renamed into the gate, its mocks are new.
         if reported and (added or patched.is_rename):
@@ -246,12 +250,60 @@ def _diff_args(revisions: Revisions, *options: str) -> list[str]:
     return [*args, revisions.base]
 
 
-def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> PatchSet:
+def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[PatchedFile | _NewFile]:
     raw = git(repo, *_diff_args(revisions, "-M", "-U0", "--src-prefix=a/", "--dst-prefix=b/"), "--", *paths)
-    try:
-        return PatchSet(io.StringIO(raw.decode("utf-8", "surrogateescape")))
-    except UnidiffParseError as error:
-        raise GitError(f"cannot read git's diff: {error}") from error
+    files: list[PatchedFile | _NewFile] = []
+    pending: list[str] = []
+
+    def parse_pending() -> None:
+        if pending:
+            try:
+                files.extend(PatchSet(io.StringIO("".join(pending))))
+            except UnidiffParseError as error:
+                raise GitError(f"cannot read git's diff: {error}") from error
+            pending.clear()
+
+    for section in _SECTION.split(raw.decode("utf-8", "surrogateescape")):
+        new = _new_file(section) if section else None
+        if new is None:
+            if section:
+                pending.append(section)
+            continue
+        parse_pending()  # keep git's order of files
+        files.append(new)
+    parse_pending()
+    return files
+
+
+_SECTION = re.compile(r"^(?=diff --git )", re.MULTILINE)
+_NEW_FILE_HUNK = re.compile(r"^@@ -0,0 \+1(?:,(\d+))? @@", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _NewFile:
+    """A new text file's part of the diff, read without unidiff: every one of its lines is added,
+    as its one `-U0` hunk says. (unidiff builds an object per line, and most of a big change's
+    diff is new files; anything less plain than this goes through unidiff.)"""
+
+    target_file: str
+    added_lines: frozenset[int]
+    source_file: str = "/dev/null"
+    is_binary_file: bool = False
+    is_rename: bool = False
+
+
+def _new_file(section: str) -> _NewFile | None:
+    header, separator, _ = section.partition("\n@@ ")
+    if not separator or "\nnew file mode " not in header or "\n--- /dev/null\n" not in header + "\n":
+        return None
+    target = header.rsplit("\n+++ ", 1)
+    if len(target) != 2 or "\n" in target[1] or not target[1].startswith("b/") or any(c in target[1] for c in ' \t"'):
+        return None
+    hunks = _NEW_FILE_HUNK.findall(section)
+    if len(hunks) != 1 or section.count("\n@@ ") != 1:
+        return None
+    count = int(hunks[0]) if hunks[0] else 1
+    return _NewFile(target[1], frozenset(range(1, count + 1)))
 
 
 def _first_line(text: str) -> str:
