@@ -222,8 +222,10 @@ def _fixture_draft(path: str, line: int, column: int, test: str | None, provisio
 
 
 def _helper_calls(project: Project, change: FileChange, model: ModuleModel, history: _History) -> list[_Draft]:
-    drafts = []
+    drafts: list[_Draft] = []
     seen: set[tuple[str | None, str, int]] = set()
+    if model.tree is None:
+        return drafts
     owners = _owners(model)
     # Only statements that name an import or a helper of the module can call one.
     naming = {*model.imports, *model.helpers}
