@@ -122,7 +122,9 @@ def code_words(line: str) -> set[str]:
         if tok.string in FIXTURE_WORDS:
             words.add(tok.string)
         elif tok.string in CLASS_WORDS:
-            if before != "." or after in ("(", "."):  # not an annotation (`mp: pytest.MonkeyPatch`)
+            # not an annotation (`mp: pytest.MonkeyPatch`, `client: MagicMock`, `-> AsyncMock`)
+            annotation = before in (":", "->", "[") or (before == "." and after not in ("(", "."))
+            if not annotation:
                 words.add(tok.string)
         elif tok.string == "mock" and after == ".":
             attribute = tokens[at + 2].string if at + 2 < len(tokens) else ""
@@ -130,6 +132,8 @@ def code_words(line: str) -> set[str]:
                 words.add(tok.string)
         elif before == ".":
             continue
+        elif tok.string == "monkeypatch" and after == "." and at + 2 < len(tokens) and tokens[at + 2].string == "chdir":
+            continue  # changes the working directory; no mock
         elif tok.string.startswith("mock_"):
             if after == "(" or before == "@":
                 words.add(tok.string)
