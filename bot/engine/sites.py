@@ -357,7 +357,7 @@ class SiteVisitor(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
             self.chained[id(node.func.value)] = node.func.attr.value
-        qualified = resolve(node.func, self.bindings.imports, self.scopes[-1])
+        qualified = resolve(node.func, self.bindings.imports, self.scopes[-1]) or self._inline_mocker_method(node.func)
         if qualified is None:
             return
         context = self._context("call", self.chained.get(id(node)))
@@ -366,6 +366,14 @@ class SiteVisitor(cst.CSTVisitor):
             if draft is not None:
                 self._record(detector.id, draft, node)
                 return
+
+    def _inline_mocker_method(self, func: cst.BaseExpression) -> str | None:
+        """`pytest.MonkeyPatch().setattr(...)`: a method of a monkeypatch built on the spot, as if
+        it had been bound to a name first."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call)):
+            return None
+        made = resolve(func.value.func, self.bindings.imports, self.scopes[-1])
+        return f"{MONKEYPATCH}.{func.attr.value}" if made in _MONKEYPATCH_MAKERS else None
 
     def _reference(self, node: cst.BaseExpression, how: str) -> None:
         qualified = resolve(node, self.bindings.imports, self.scopes[-1])

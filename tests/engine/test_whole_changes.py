@@ -600,3 +600,15 @@ def test_the_mock_backport_s_own_module_imported_from_it_is_the_library(repo):
             client.post("/pay", json={"amount": 3})
     """
     assert found(repo, head, "def test_pay(client):\n    client.post('/pay')\n") == [(5, "MG101"), (5, "MG102")]
+
+
+def test_a_monkeypatch_built_inline_and_used_at_once_is_found(repo):
+    head = """\
+    import pytest
+
+
+    def test_pay(client):
+        pytest.MonkeyPatch().setattr("app.payments.client.send", lambda *a: None)
+        client.post("/pay", json={"amount": 3})
+    """
+    assert found(repo, head, "import pytest\n\n\ndef test_pay(client):\n    client.post('/pay')\n") == [(5, "MG105")]

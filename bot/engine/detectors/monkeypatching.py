@@ -62,6 +62,7 @@ class Monkeypatch(Rule):
             "import pytest\n\ndef test_x():\n    with pytest.MonkeyPatch.context() as mp:\n        mp.setattr(Store, 'redis', None)\n",
             lines=(5,),
         ),
+        Invalid("import pytest\n\ndef test_x():\n    pytest.MonkeyPatch().setattr('app.events.queue.publish', print)\n", lines=(4,)),
     )
 
     libraries = (PYTEST_MONKEYPATCH,)
