@@ -110,7 +110,7 @@ def analyse(
     # MG2xx: mocks that arrive through fixtures, helpers and hand-rolled patches (bot/engine/arrivals).
     arrived = find_arrivals(changes, selected, config, tree, [f for r in results for f in r.findings], templates)
     judged = [with_origin(f, tree) for f in (*arrived.findings, *cannot_fail.findings)]
-    named = {category: choice.fixture for category, choice in config.suggest.items()}
+    named: dict[str, str] = {category: choice.fixture for category, choice in config.suggest.items()}
     judged = with_suggestions(judged, [c.path for c in selected], _with_texts(tree, texts), named)
     policy = apply_policy(judged, config, today=today or date.today())
     return Report(
@@ -278,7 +278,7 @@ def _binds(text: str, name: str) -> bool:
     return re.search(rf"^\s*(?:async\s+def|def|class)\s+{word}\b|^{word}\s*[:=]|^\s*(?:from\s+\S+\s+)?import\b[^#\n]*\b{word}\b", text, re.M) is not None
 
 
-def _reexports(selected: Sequence[FileChange], tree: Callable[[str], str | None] | None) -> list[dict]:
+def _reexports(selected: Sequence[FileChange], tree: Callable[[str], str | None] | None) -> list[dict[tuple[str, str], str]]:
     """What the project's own modules imported by each file re-export (read in the head tree)."""
     if tree is None:
         return [{} for _ in selected]
@@ -343,7 +343,8 @@ def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str
     return novelty
 
 
-def _retargeted_constants(change: FileChange, added: frozenset[int], head_lines: list[str], reexported) -> list[Site]:
+def _retargeted_constants(change: FileChange, added: frozenset[int], head_lines: list[str],
+                          reexported: Mapping[tuple[str, str], str] | None) -> list[Site]:
     """A module-level string constant whose value the change edits retargets every patch that uses
     it (`TARGET = "app.db.engine"` becoming `"app.cache.engine"`): a new site on the constant's line."""
     head = change.head_text or ""

@@ -13,9 +13,11 @@ import re
 from bisect import bisect_right
 import tokenize
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.metadata import BaseMetadataProvider, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from .diff import source_lines
@@ -154,20 +156,19 @@ def split_chunks(lines: list[str]) -> list[Chunk]:
     return [Chunk(bounds[i], bounds[i + 1]) for i in range(len(starts)) if bounds[i] < bounds[i + 1]]
 
 
-class _PositionCollector:
+class _PositionCollector(BaseMetadataProvider[CodeRange]):
     """Stands in for libcst's PositionProvider: the same codegen pass, without the metadata
     machinery of a MetadataWrapper visit (which costs twice the pass itself)."""
 
-    def __init__(self) -> None:
-        self._computed: dict = {}
 
-
-def code_positions(module: cst.Module) -> dict:
+def code_positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
+    collector = _PositionCollector()
     state = PositionProvidingCodegenState(
-        default_indent=module.default_indent, default_newline=module.default_newline, provider=_PositionCollector()
+        default_indent=module.default_indent, default_newline=module.default_newline, provider=collector
     )
     module._codegen(state)
-    return state.provider._computed
+    # The codegen pass stores a plain CodeRange for every node (never a lazy value) in a dict.
+    return cast("dict[cst.CSTNode, CodeRange]", collector._computed)
 
 
 # --- the visitor ---------------------------------------------------------------------------
@@ -452,7 +453,7 @@ class SiteVisitor(cst.CSTVisitor):
         return names
 
     @staticmethod
-    def _configures_mock(targets: list[cst.BaseExpression]) -> bool:
+    def _configures_mock(targets: Sequence[cst.BaseExpression]) -> bool:
         return any(isinstance(t, cst.Attribute) and t.attr.value in _CONFIGURING_ATTRIBUTES for t in targets)
 
     def _shadow(self, targets: Iterable[cst.BaseExpression]) -> None:
@@ -462,7 +463,7 @@ class SiteVisitor(cst.CSTVisitor):
                 if isinstance(target, cst.Name):
                     self.scopes[-1][target.value] = ""
 
-    def _bind_local_mockers(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
+    def _bind_local_mockers(self, targets: Sequence[cst.BaseExpression], value: cst.BaseExpression) -> None:
         """`mp = pytest.MonkeyPatch()` or `with MonkeyPatch.context() as mp:` makes `mp` a monkeypatch;
         at module level (or under `global`) for the whole file."""
         if not isinstance(value, cst.Call):
@@ -486,7 +487,7 @@ class SiteVisitor(cst.CSTVisitor):
         value = node.value
         if not isinstance(value, cst.Call) or resolve(value.func, self.bindings.imports, self.scopes[-1]) != "pytest.importorskip":
             return
-        module = string_value(positional(value, 0)) if positional(value, 0) is not None else None
+        module = string_value(positional(value, 0))
         names = [t.target.value for t in node.targets if isinstance(t.target, cst.Name)]
         if not module or not is_mock_module(module) or not names:
             return

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from ..categories import ADVICE, NOUNS, category_of_words, infer_category, words
 from ..detectors.fake_filesystem import PYFAKEFS_FIXTURES, FakeFilesystem
@@ -29,6 +30,11 @@ from .handrolled import Patch, hand_rolled_patches
 from .project import MockSource, Project, Provision
 from .pymodel import ModuleModel, TestDef, dotted, parse, root_name
 from .tree import HeadTree, TreeLookup
+
+if TYPE_CHECKING:
+    from ..rulesfile import Config
+    from ..templates import Template
+    from .pymodel import Request
 
 FIXTURE_RULE, HELPER_RULE, PATCH_RULE = "MG201", "MG202", "MG203"
 PYFAKEFS_RULE = FakeFilesystem.id
@@ -62,17 +68,17 @@ class _Draft:
 def find_arrivals(
     changes: Sequence[FileChange],
     selected: Sequence[FileChange],
-    config,
+    config: Config,
     lookup: TreeLookup | None,
     findings: Sequence[Finding],
-    templates: Mapping[str, object],
+    templates: Mapping[str, Template],
 ) -> Arrivals:
     result = Arrivals()
     gated = [c for c in selected if c.added_lines and c.head_text is not None]
     if not gated:
         result.findings = list(findings)
         return result
-    project = Project(HeadTree(lookup, changes), tolerate_environment=getattr(config, "tolerate_environment", True))
+    project = Project(HeadTree(lookup, changes), tolerate_environment=config.tolerate_environment)
     history = _History(changes)
     drafts: list[_Draft] = []
     # Only plain markers, imports or constants added: nothing can arrive (first_pass.py).
@@ -107,8 +113,14 @@ class _History:
         self._tests: dict[str, list[tuple[set[str], set[str]]]] | None = None
         self._autouse: set[str] | None = None
 
-    def _read(self) -> None:
-        self._tests, self._autouse = {}, set()
+    def _loaded(self) -> tuple[dict[str, list[tuple[set[str], set[str]]]], set[str]]:
+        if self._tests is None or self._autouse is None:
+            self._tests, self._autouse = self._read()
+        return self._tests, self._autouse
+
+    def _read(self) -> tuple[dict[str, list[tuple[set[str], set[str]]]], set[str]]:
+        tests: dict[str, list[tuple[set[str], set[str]]]] = {}
+        autouse: set[str] = set()
         for change in self._changes:
             if change.base_text is None:
                 continue
@@ -117,23 +129,21 @@ class _History:
                 continue
             for test in model.tests:
                 calls = {text for node in ast.walk(test.node) if isinstance(node, ast.Call) and (text := dotted(node.func))}
-                self._tests.setdefault(test.qualified, []).append(({r.name for r in test.requests}, calls))
-            self._autouse.update(f.name for f in model.all_fixtures() if f.autouse)
+                tests.setdefault(test.qualified, []).append(({r.name for r in test.requests}, calls))
+            autouse.update(f.name for f in model.all_fixtures() if f.autouse)
+        return tests, autouse
 
     def requested(self, test: TestDef, name: str) -> bool:
-        if self._tests is None:
-            self._read()
-        return any(name in requests for requests, _ in self._tests.get(test.qualified, ()))
+        tests, _ = self._loaded()
+        return any(name in requests for requests, _ in tests.get(test.qualified, ()))
 
     def called(self, test: TestDef, callee: str) -> bool:
-        if self._tests is None:
-            self._read()
-        return any(callee in calls for _, calls in self._tests.get(test.qualified, ()))
+        tests, _ = self._loaded()
+        return any(callee in calls for _, calls in tests.get(test.qualified, ()))
 
     def was_autouse(self, name: str) -> bool:
-        if self._autouse is None:
-            self._read()
-        return name in self._autouse
+        _, autouse = self._loaded()
+        return name in autouse
 
 
 # --- §1 fixtures ------------------------------------------------------------------------------
@@ -165,7 +175,7 @@ def _fixture_dependencies(project: Project, change: FileChange, model: ModuleMod
     return drafts
 
 
-def _pyfakefs_draft(change: FileChange, request, test: TestDef) -> _Draft:
+def _pyfakefs_draft(change: FileChange, request: Request, test: TestDef) -> _Draft:
     message = (
         f"`{test.name}` requests pyfakefs's `{request.name}` fixture, which replaces {NOUNS['filesystem']} with an "
         f"in-memory fake in {_kind(change.path)}; {ADVICE['filesystem']} instead."
@@ -348,7 +358,7 @@ def _real_value_fixture(project: Project, finding: Finding) -> str | None:
 # --- findings ---------------------------------------------------------------------------------
 
 
-def _place(drafts: list[_Draft], project: Project, templates: Mapping[str, object], result: Arrivals) -> None:
+def _place(drafts: list[_Draft], project: Project, templates: Mapping[str, Template], result: Arrivals) -> None:
     by_path: dict[str, list[_Draft]] = {}
     for draft in drafts:
         by_path.setdefault(draft.path, []).append(draft)
@@ -365,7 +375,7 @@ def _place(drafts: list[_Draft], project: Project, templates: Mapping[str, objec
                 result.suppressed.append(replace(finding, reason=suppression.reason))
 
 
-def _finding(draft: _Draft, lines: list[str], templates: Mapping[str, object]) -> Finding:
+def _finding(draft: _Draft, lines: list[str], templates: Mapping[str, Template]) -> Finding:
     template = templates.get(draft.category) or builtin_template(draft.category)
     try:
         snippet = adapt(template, test_name=draft.test, target=draft.target)

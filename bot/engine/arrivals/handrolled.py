@@ -17,11 +17,15 @@ from __future__ import annotations
 import ast
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..categories import category_of_words, words
 from ..first_pass import touched_statements
 from ..names import FIXTURE_TYPES
 from .pymodel import ModuleModel, dotted, qualified, root_name
+
+if TYPE_CHECKING:
+    from .project import Project
 
 # Names whose call builds a stand-in object rather than a real collaborator.
 STAND_IN_BUILDERS = frozenset({"types.SimpleNamespace", "object", "type", "dict"})
@@ -43,7 +47,7 @@ class Patch:
     function: str | None  # the enclosing function
 
 
-def hand_rolled_patches(model: ModuleModel, project=None, lines: Collection[int] | None = None, text: str | None = None) -> list[Patch]:
+def hand_rolled_patches(model: ModuleModel, project: Project | None = None, lines: Collection[int] | None = None, text: str | None = None) -> list[Patch]:
     """The file's hand-rolled patches; with `lines`, only the top-level statements that hold one
     of them are read (the patches on those lines are the same: a statement is read alone as
     within the module), and with the file's `text` too, only those that name an import of the
@@ -67,7 +71,7 @@ class _Finder(ast.NodeVisitor):
         self.found: list[Patch] = []
 
     # scopes
-    def visit_FunctionDef(self, node) -> None:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.functions.append(node)
         self.generic_visit(node)
         self.functions.pop()
@@ -141,7 +145,7 @@ class _Finder(ast.NodeVisitor):
             self._record(node, "setattr", f"{owner}.{node.args[1].value}", node.args[2])
         self.generic_visit(node)
 
-    def _record(self, node: ast.AST, construct: str, target: str, value: ast.expr, *, override: bool = False, always: bool = False) -> None:
+    def _record(self, node: ast.stmt | ast.expr, construct: str, target: str, value: ast.expr, *, override: bool = False, always: bool = False) -> None:
         kind, fixture = self.judge(value, 0)
         if kind == "config" and not (override or always):
             return

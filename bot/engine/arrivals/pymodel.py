@@ -318,7 +318,7 @@ def _read_class(model: ModuleModel, node: ast.ClassDef, module_marks: list[Reque
         model.class_fixtures[node.name] = fixtures
 
 
-def function_nodes(tree: ast.AST):
+def function_nodes(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
     """Every function in a tree, outermost first."""
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
