@@ -20,7 +20,8 @@ mock words and path globs below, and everything else comes from mockguard's repo
         --out /tmp/mine-NAME.json
 
 prints a summary line and writes every candidate (commit, path, line, code, kind) to `--out`.
-`--commits SHA,SHA` re-runs chosen commits (after a fix, to see a candidate go away).
+`--commits SHA,SHA` re-runs chosen commits (after a fix, to see a candidate go away); `--mockguard
+CMD` runs another build (an older checkout, for a before/after comparison on the same commits).
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def covered(spans: list[tuple[int, int]], line: int) -> bool:
     return any(start <= line <= end for start, end in spans)
 
 
-def run_check(mirror: str, parent: str, commit: str, timeout: int, cache: Path | None) -> tuple[int, str, str]:
+def run_check(mirror: str, parent: str, commit: str, timeout: int, cache: Path | None, tool: list[str]) -> tuple[int, str, str]:
     """(exit status, stdout, stderr) of the check; kept in `cache` so the judging can be re-run cheaply."""
     kept = cache / f"{commit}.json" if cache else None
     if kept and kept.exists():
@@ -197,7 +198,7 @@ def run_check(mirror: str, parent: str, commit: str, timeout: int, cache: Path |
         return int(saved["rc"]), str(saved["stdout"]), str(saved["stderr"])
     try:
         done = subprocess.run(
-            [str(MOCKGUARD), "check", "--repo", mirror, "--base", parent, "--head", commit, "--format", "json",
+            [*tool, "check", "--repo", mirror, "--base", parent, "--head", commit, "--format", "json",
              "--workers", "1"],
             capture_output=True, text=True, timeout=timeout,
         )
@@ -209,10 +210,10 @@ def run_check(mirror: str, parent: str, commit: str, timeout: int, cache: Path |
     return result
 
 
-def mine_commit(mirror: str, commit: str, timeout: int, totals: Totals, cache: Path | None) -> list[Candidate]:
+def mine_commit(mirror: str, commit: str, timeout: int, totals: Totals, cache: Path | None, tool: list[str]) -> list[Candidate]:
     parent = git(mirror, "rev-parse", f"{commit}^").strip()
     found: list[Candidate] = []
-    returncode, stdout, stderr = run_check(mirror, parent, commit, timeout, cache)
+    returncode, stdout, stderr = run_check(mirror, parent, commit, timeout, cache, tool)
     try:
         report = json.loads(stdout)
     except json.JSONDecodeError:
@@ -275,6 +276,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--commits", default="", help="comma-separated commits instead of git log")
     parser.add_argument("--timeout", type=int, default=120)
     parser.add_argument("--out", default="")
+    parser.add_argument("--mockguard", default=str(MOCKGUARD), help="the command to run (split on spaces)")
     parser.add_argument("--cache", default="", help="folder keeping each commit's report (delete it after a fix)")
     args = parser.parse_args(argv)
     cache = Path(args.cache) if args.cache else None
@@ -285,7 +287,7 @@ def main(argv: list[str]) -> int:
     candidates: list[Candidate] = []
     for index, commit in enumerate(commits, 1):
         totals.commits += 1
-        found = mine_commit(args.mirror, commit, args.timeout, totals, cache)
+        found = mine_commit(args.mirror, commit, args.timeout, totals, cache, args.mockguard.split())
         candidates.extend(found)
         for cand in found:
             print(f"{cand.kind:13} {cand.commit[:10]} {cand.path}:{cand.line}  {cand.code[:90]}  {cand.detail}",
