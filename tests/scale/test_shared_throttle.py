@@ -67,8 +67,10 @@ def test_writes_are_spaced_for_the_fleet_and_each_installation_has_its_own_pace(
         list(pool.map(write, range(8)))
     times = sorted(sent[1])
     assert len(times) == 6
-    assert min(b - a for a, b in zip(times, times[1:])) >= 0.18  # Redis's clock and ours may differ by a hair
-    assert abs(sent[2][0] - sent[2][1]) >= 0.18
+    # The turns are set on Redis's clock and read here on ours: on a busy machine the two drift by a few
+    # hundredths between calls. Unthrottled writes would be ~0 s apart; paced ones are ~0.2 s.
+    assert min(b - a for a, b in zip(times, times[1:])) >= 0.15
+    assert abs(sent[2][0] - sent[2][1]) >= 0.15
 
 
 def test_a_pause_set_by_one_process_holds_the_others_and_a_long_one_puts_the_job_off(redis_url):
