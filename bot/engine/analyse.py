@@ -543,20 +543,8 @@ def _finding(path: str, site: Site, head_lines: list[str], templates: Mapping[st
         snippet = adapt(template, test_name=site.enclosing_test, target=site.target)
     except TemplateError:
         snippet = None
-    return Finding(
-        path=path,
-        line=site.line,
-        column=site.column,
-        end_line=site.end_line,
-        construct=site.construct,
-        target=site.target,
-        category=category,
-        rule=site.rule,
-        severity="error",
-        message=_message(site, category, _kind_of_test(path)),
-        template=snippet,
-        code=head_lines[site.line - 1].strip() if 0 < site.line <= len(head_lines) else "",
-    )
+    return Finding.at_site(path, site, head_lines, category=category, template=snippet,
+                           message=_message(site, category, _kind_of_test(path)))
 
 
 def _kind_of_test(path: str) -> str:

@@ -1374,20 +1374,7 @@ def _finding(path: str, site: Site, text_lines: list[str], template: Template) -
         snippet = "# Instead: let the test fail when the service is down, and start the service in a fixture.\n" + snippet.split("\n", 1)[1]
     except (TemplateError, IndexError):
         snippet = None
-    return Finding(
-        path=path,
-        line=site.line,
-        column=site.column,
-        end_line=site.end_line,
-        construct=site.construct,
-        target=site.target,
-        category=CATEGORY,
-        rule=site.rule,
-        severity="error",
-        message=message(site),
-        template=snippet,
-        code=text_lines[site.line - 1].strip() if 0 < site.line <= len(text_lines) else "",
-    )
+    return Finding.at_site(path, site, text_lines, category=CATEGORY, message=message(site), template=snippet)
 
 
 _FIX = "let the error propagate (or `pytest.fail` with the reason) and start {service} in a fixture the test run owns"

@@ -93,6 +93,25 @@ class Finding:
     origin: str | None = None  # whose code the target is: own | stdlib | third-party (None: unknown)
     chain: tuple[Step, ...] = ()  # how the mock arrives (fixtures and helpers), test first; () for the others
 
+    @classmethod
+    def at_site(cls, path: str, site: Site, lines: list[str], *, category: str, message: str,
+                template: str | None) -> Finding:
+        """The finding for a site of `path` (whose lines are `lines`): placed where the site is."""
+        return cls(
+            path=path,
+            line=site.line,
+            column=site.column,
+            end_line=site.end_line,
+            construct=site.construct,
+            target=site.target,
+            category=category,
+            rule=site.rule,
+            severity="error",
+            message=message,
+            template=template,
+            code=lines[site.line - 1].strip() if 0 < site.line <= len(lines) else "",
+        )
+
 
 @dataclass(frozen=True)
 class Notice:
