@@ -418,10 +418,7 @@ def _steps(start: str, path: str, line: int, provision: Provision) -> tuple[Step
     """The chain as linkable steps: where the test asks, each fixture or helper's definition, and
     the line that builds the mock."""
     steps = [Step(f"`{start}`", path, line)]
-    for name, link in zip(provision.chain, provision.links):
-        where, _, number = link.rpartition(":")
-        if where and number.isdigit():
-            steps.append(Step(f"`{name}`", where, int(number)))
+    steps += [Step(f"`{name}`", where, number) for name, (where, number) in zip(provision.chain, provision.links)]
     source = provision.source
     built = f"`{source.construct}` of `{source.target}`" if source.target else f"`{source.construct}`"
     steps.append(Step(built, source.path, source.line))
@@ -429,7 +426,7 @@ def _steps(start: str, path: str, line: int, provision: Provision) -> tuple[Step
 
 
 def _chain(start: str, provision: Provision) -> str:
-    steps = [start, *(f"{name} ({link})" for name, link in zip(provision.chain, provision.links))]
+    steps = [start, *(f"{name} ({path}:{line})" for name, (path, line) in zip(provision.chain, provision.links))]
     return " -> ".join(steps) + f" -> {provision.source.path}:{provision.source.line}"
 
 

@@ -44,7 +44,7 @@ class Provision:
     """How a fixture or helper hands over a mock: the chain of names, then the line that builds it."""
 
     chain: tuple[str, ...]  # fixture or helper names, outermost first
-    links: tuple[str, ...]  # "path:line" of each name's definition
+    links: tuple[tuple[str, int], ...]  # (path, line) of each name's definition
     source: MockSource
 
 
@@ -223,7 +223,7 @@ class Project:
         if key in self._fixture_provisions:
             return self._fixture_provisions[key]
         result = None
-        link = f"{fixture.path}:{fixture.def_line}"
+        link = (fixture.path, fixture.def_line)
         own = self.sources_in(fixture.path, fixture.def_line, fixture.end_line)
         if own:
             result = Provision((fixture.name,), (link,), own[0])
@@ -267,7 +267,7 @@ class Project:
         if key in self._helper_provisions:
             return self._helper_provisions[key]
         self._helper_provisions[key] = None  # a recursive helper ends here
-        link = f"{helper.path}:{helper.line}"
+        link = (helper.path, helper.line)
         own = self.sources_in(helper.path, helper.line, helper.end_line)
         result = Provision((helper.name,), (link,), own[0]) if own else None
         if result is None and depth < MAX_DEPTH:
@@ -275,7 +275,7 @@ class Project:
         self._helper_provisions[key] = result
         return result
 
-    def _through_helpers(self, path: str, start: int, end: int, name: str, link: str, depth: int) -> Provision | None:
+    def _through_helpers(self, path: str, start: int, end: int, name: str, link: tuple[str, int], depth: int) -> Provision | None:
         """A function whose body calls a project helper that provides a mock provides it too."""
         import ast
 
