@@ -19,7 +19,7 @@ from .engine.formats import FORMATS, Comparison, render, render_error
 from .engine.model import Notice
 from .engine.detectors.base import FAMILIES
 from .engine.rules import RULES
-from .gitrepo import GitError, Revisions, file_history, git_has_staged, missing_paths, read_at, read_change, resolve_revisions
+from .gitrepo import ChangeRead, GitError, Objects, Revisions, file_history, git_has_staged, missing_paths, read_change, resolve_revisions
 
 EXIT_CLEAN, EXIT_BLOCKING, EXIT_ERROR = 0, 1, 2
 
@@ -58,6 +58,23 @@ def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_comm
     (usage, an unknown comparison, a PATH that names nothing, a rules-file error, a file that
     could not be read). The README has the full table.
     """
+    with Objects(repo) as objects:  # one `git cat-file --batch` answers every read of the run
+        read, config, config_notices, revisions = _read(repo, base, head, staged, pre_commit, config_file, paths, fmt, output, objects)
+        report = analyse(read.changes, config, workers=workers, tree=_head_view(repo, revisions, objects))
+    report = dataclasses.replace(report, notices=(*config_notices, *read.notices, *report.notices))
+    _write(render(report, fmt, rules=RULES, tool_version=tool_version(), comparison=comparison(revisions)), output)
+    if report.blocking:
+        sys.exit(EXIT_BLOCKING)
+    if read.unreadable:
+        # Never green when part of the change was not seen; blocking findings still say 1.
+        click.echo(f"mockguard: {_plural(len(read.unreadable), 'file')} could not be read and were not checked: {', '.join(read.unreadable)}", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_CLEAN)
+
+
+def _read(repo: Path, base: str | None, head: str | None, staged: bool, pre_commit: bool, config_file: Path | None,
+          paths: tuple[str, ...], fmt: str, output: Path | None, objects: Objects) -> tuple[ChangeRead, Config, list[Notice], Revisions]:
+    """The comparison, the rules that judge it and the change itself; exit 2 when one cannot be had."""
     revisions = None
     try:
         if staged and head:
@@ -69,23 +86,15 @@ def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_comm
         revisions = resolve_revisions(repo, base, head, staged)
         if missing := missing_paths(repo, revisions, paths):
             raise Stop(f"no such file or folder in the {revisions.head_state}: {', '.join(missing)}")
-        config, config_notices = _rules(repo, revisions, config_file)
+        config, config_notices = _rules(repo, revisions, config_file, objects)
         # conftest.py files come along: a new autouse fixture there reaches the tests below it (MG2xx).
-        read = read_change(repo, revisions, paths=paths, wanted=lambda p: config.is_integration_test(p) or p.endswith("conftest.py"))
+        read = read_change(repo, revisions, paths=paths, wanted=lambda p: config.is_integration_test(p) or p.endswith("conftest.py"),
+                           objects=objects)
     except (Stop, GitError) as error:
         _stop(str(error), fmt, output, revisions)
     except ConfigError as error:
         _stop(f"invalid rules file\n{error}", fmt, output, revisions)
-    report = analyse(read.changes, config, workers=workers, tree=_head_view(repo, revisions))
-    report = dataclasses.replace(report, notices=(*config_notices, *read.notices, *report.notices))
-    _write(render(report, fmt, rules=RULES, tool_version=tool_version(), comparison=comparison(revisions)), output)
-    if report.blocking:
-        sys.exit(EXIT_BLOCKING)
-    if read.unreadable:
-        # Never green when part of the change was not seen; blocking findings still say 1.
-        click.echo(f"mockguard: {_plural(len(read.unreadable), 'file')} could not be read and were not checked: {', '.join(read.unreadable)}", err=True)
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_CLEAN)
+    return read, config, config_notices, revisions
 
 
 def _plural(count: int, noun: str) -> str:
@@ -142,13 +151,13 @@ def _stop(message: str, fmt: str, output: Path | None, revisions: Revisions | No
     sys.exit(EXIT_ERROR)
 
 
-def _rules(repo: Path, revisions: Revisions, config_file: Path | None) -> tuple[Config, list[Notice]]:
+def _rules(repo: Path, revisions: Revisions, config_file: Path | None, objects: Objects) -> tuple[Config, list[Notice]]:
     """The rules that judge the change: the base revision's file (never the change's own copy,
     so a change cannot relax its own gate), or --config. A changed copy in the change is checked too.
     A base copy that does not load never locks the repository out: its newest earlier version that
     loads (or the defaults) judges, said on stderr and in the report (`choose_rules`)."""
     def base_file(path: str) -> str | None:  # the team's template files, read where the rules are
-        return read_at(repo, revisions.base, path)
+        return objects.text(revisions.base, path)
 
     if config_file is not None:
         try:
@@ -156,15 +165,16 @@ def _rules(repo: Path, revisions: Revisions, config_file: Path | None) -> tuple[
         except OSError as error:
             raise GitError(f"cannot read {config_file}: {error.strerror}") from error
         return load_config(text, str(config_file), read_file=base_file), []
-    base_text = read_at(repo, revisions.base, RULES_FILE)
-    choice = choose_rules(_rules_history(repo, revisions.base, base_text))
+    base_text = objects.text(revisions.base, RULES_FILE)
+    choice = choose_rules(_rules_history(repo, revisions.base, base_text, objects))
     notices = choice.notices()
     if choice.broken is not None:
         click.echo(f"mockguard: {choice.headline()}\n{choice.broken}", err=True)
-    head_text = _head_view(repo, revisions)(RULES_FILE)
+    head_view = _head_view(repo, revisions, objects)
+    head_text = head_view(RULES_FILE)
     if head_text is not None and head_text != base_text:
         try:
-            load_config(head_text, RULES_FILE, read_file=_head_view(repo, revisions))
+            load_config(head_text, RULES_FILE, read_file=head_view)
         except ConfigError as error:
             if choice.broken is None:
                 raise  # a change that breaks a working rules file is refused now, not on the next change
@@ -176,20 +186,20 @@ def _rules(repo: Path, revisions: Revisions, config_file: Path | None) -> tuple[
     return choice.config, notices
 
 
-def _rules_history(repo: Path, base: str, base_text: str | None) -> Iterator[RulesVersion]:
+def _rules_history(repo: Path, base: str, base_text: str | None, objects: Objects) -> Iterator[RulesVersion]:
     """The base's rules file, then its earlier versions newest first, read only as far as needed."""
-    yield RulesVersion(base, base_text, functools.partial(read_at, repo, base))
+    yield RulesVersion(base, base_text, functools.partial(objects.text, base))
     for commit in file_history(repo, base, RULES_FILE):
-        yield RulesVersion(commit, read_at(repo, commit, RULES_FILE), functools.partial(read_at, repo, commit))
+        yield RulesVersion(commit, objects.text(commit, RULES_FILE), functools.partial(objects.text, commit))
 
 
-def _head_view(repo: Path, revisions: Revisions) -> Callable[[str], str | None]:
+def _head_view(repo: Path, revisions: Revisions, objects: Objects) -> Callable[[str], str | None]:
     """The head side as a path -> text lookup: the --head commit, the index, or the working tree."""
     if revisions.head:
         head = revisions.head
-        return lambda path: read_at(repo, head, path)
+        return lambda path: objects.text(head, path)
     if revisions.staged:
-        return lambda path: read_at(repo, "", path)  # ":path" is the index
+        return lambda path: objects.text("", path)  # ":path" is the index
     return lambda path: (repo / path).read_text(encoding="utf-8", errors="replace") if (repo / path).is_file() else None
 
 

@@ -7,19 +7,25 @@ calls (`git diff` and one `git cat-file --batch`) carry a change of any size.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import subprocess
+import tempfile
+import threading
 import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import NamedTuple
 
 from unidiff import PatchedFile, PatchSet
 from unidiff.errors import UnidiffParseError
 
 from .engine.diff import changed_lines
 from .engine.model import FileChange, Notice
-from .gitrun import GitError, exit_status, run
+from .gitrun import GitError, exit_status, popen, run
 
 MAX_BLOB_BYTES = 20_000_000  # the engine reads test files over its parsing limit line by line; past this, it is data
 
@@ -42,7 +48,106 @@ class Revisions:
         return "index" if self.staged else "commit" if self.head else "working tree"
 
 
-__all__ = ["GitError", "Revisions", "read_at", "read_change", "resolve_revisions"]
+__all__ = ["GitError", "Objects", "Revisions", "read_at", "read_change", "resolve_revisions"]
+
+
+class Objects:
+    """Git objects read through one long-lived `git cat-file --batch`: the change's blobs, the rules
+    file, and every head-tree file the engine asks for (conftest.py files, fixture modules) cost one
+    line on its standard input each instead of a git process each. Started on the first question;
+    close it (or use it as a context manager) when the run is over."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self._process: subprocess.Popen[bytes] | None = None
+        self._errors = tempfile.TemporaryFile()  # git's stderr: a file, so a chatty git never blocks
+
+    def __enter__(self) -> Objects:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            assert process.stdin is not None and process.stdout is not None
+            try:
+                process.stdin.close()
+            except OSError:
+                pass
+            process.stdout.close()
+            process.wait()
+        self._errors.close()
+
+    def read(self, spec: str) -> bytes | None:
+        """A blob's content by any name git takes (`REV:PATH`, `:PATH` for the index), or None when
+        there is no such blob (or the name cannot be written on one line)."""
+        return self.read_many([spec])[0]
+
+    def read_many(self, specs: Sequence[str]) -> list[bytes | None]:
+        """Several objects at once: the names are written while the answers are read, so a big
+        change never waits on a full pipe."""
+        answers: list[bytes | None] = [None] * len(specs)
+        asked = [(index, spec) for index, spec in enumerate(specs) if spec and "\n" not in spec]
+        if not asked:
+            return answers
+        process = self._started()
+        assert process.stdin is not None and process.stdout is not None
+        payload = "".join(f"{spec}\n" for _, spec in asked).encode("utf-8", "surrogateescape")
+        failed: list[OSError] = []
+
+        def write() -> None:
+            try:
+                process.stdin.write(payload)  # type: ignore[union-attr]
+                process.stdin.flush()  # type: ignore[union-attr]
+            except OSError as error:  # git died: the reading side says why
+                failed.append(error)
+
+        writer = threading.Thread(target=write, daemon=True) if len(payload) > 16_384 else None
+        if writer is not None:
+            writer.start()
+        else:
+            write()
+        try:
+            for index, _spec in asked:
+                answers[index] = self._answer(process)
+        finally:
+            if writer is not None:
+                writer.join()
+        return answers
+
+    def text(self, revision: str, path: str) -> str | None:
+        """A file's text at a revision ("" for the index), as `read_at` gives it: None when absent
+        (or when git cannot read it)."""
+        try:
+            data = self.read(f"{revision}:{path}")
+        except GitError:
+            return None
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is None or self._process.poll() is not None:
+            self._process = popen(self.repo, "cat-file", "--batch", stderr=self._errors)
+        return self._process
+
+    def _answer(self, process: subprocess.Popen[bytes]) -> bytes | None:
+        assert process.stdout is not None
+        header = process.stdout.readline()
+        if not header.endswith(b"\n"):
+            self._errors.seek(0)
+            message = self._errors.read().decode("utf-8", "replace").strip()
+            self._process = None
+            raise GitError(message or "git cat-file stopped answering")
+        fields = header.split()
+        if len(fields) != 3 or not fields[2].isdigit():
+            return None  # "<name> missing", "<name> ambiguous"
+        size = int(fields[2])
+        data = process.stdout.read(size + 1)
+        if len(data) != size + 1:
+            self._process = None
+            raise GitError("git cat-file stopped in the middle of an object")
+        return data[:size] if fields[1] == b"blob" else None
 
 
 def git(repo: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
@@ -135,6 +240,8 @@ def _working_tree_changed(repo: Path) -> bool:
 
 def missing_paths(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[str]:
     """The PATH arguments that name nothing in the head (nor the base): a typo must not check nothing."""
+    if not paths:
+        return []
     empty_tree = git(repo, "hash-object", "-t", "tree", "--stdin", input=b"").strip().decode()
     missing = []
     for path in paths:
@@ -167,11 +274,16 @@ def read_change(
     *,
     paths: Sequence[str] = (),
     wanted: Callable[[str], bool] = lambda path: True,
+    objects: Objects | None = None,
 ) -> ChangeRead:
     """The files the change touches that `wanted` selects, with both texts and changed lines.
 
     A file git cannot read (its object is missing, as in a partial clone that cannot fetch) gets
-    a notice and is listed in `unreadable`; the rest of the change is still read."""
+    a notice and is listed in `unreadable`; the rest of the change is still read. `objects` is the
+    caller's reader when it has one (else one is opened for this read)."""
+    if objects is None:
+        with Objects(repo) as own:
+            return read_change(repo, revisions, paths=paths, wanted=wanted, objects=own)
     notices: list[Notice] = []
     unreadable: list[str] = []
     try:
@@ -192,7 +304,7 @@ def read_change(
                     unreadable.append(path)
                     notices.append(Notice(path, f"could not be read, so it was not checked: {_first_line(str(error))}", level="warning"))
     patch = [patched for patch_set in patches for patched in patch_set]
-    entries = []
+    entries: list[_Entry] = []
     for patched in patch:
         # unidiff takes a -U0 hunk "@@ -0,0 +1,N @@" (lines inserted at the top) for a new file;
         # git's /dev/null side is what says a file is new or gone.
@@ -214,16 +326,16 @@ def read_change(
         # A rename without edits still goes to the engine: renamed into the gate, its mocks are new.
         if reported and (added or patched.is_rename):
             status = "added" if is_added else "renamed" if patched.is_rename else "modified"
-            entries.append((path, base_path, added, deleted, status))
+            entries.append(_Entry(path, base_path, added, deleted, status, _base_blob_id(patched)))
         elif deleted and base_path:
             # Not reported on, but a mock deleted here may have moved into a reported file.
-            entries.append((path, base_path, frozenset(), deleted, "source"))
+            entries.append(_Entry(path, base_path, frozenset(), deleted, "source"))
     if not revisions.head and not revisions.staged:
         entries += _untracked(repo, paths, wanted)
 
-    blobs = _read_blobs(repo, revisions, entries)
+    blobs = _read_blobs(repo, revisions, entries, objects)
     changes: list[FileChange] = []
-    for path, base_path, added, deleted, status in entries:
+    for path, base_path, added, deleted, status, _base_id in entries:
         base_text = _text(base_path, blobs.get(("base", base_path)), notices) if base_path else None
         if status == "source":
             if base_text is not None:
@@ -241,6 +353,28 @@ def read_change(
     return ChangeRead(changes, notices, unreadable)
 
 
+class _Entry(NamedTuple):
+    path: str
+    base_path: str | None
+    added: frozenset[int]
+    deleted: frozenset[int]
+    status: str
+    base_id: str | None = None  # the base blob's id, as the diff's `index` line gives it
+
+
+def _base_blob_id(patched: PatchedFile | _NewFile) -> str | None:
+    if isinstance(patched, _NewFile):
+        return None
+    for line in patched.patch_info or ():
+        if line.startswith("index "):
+            found = _INDEX_LINE.match(line)
+            return found.group(1) if found else None
+    return None
+
+
+_INDEX_LINE = re.compile(r"^index ([0-9a-f]{40}|[0-9a-f]{64})\.\.")
+
+
 def _diff_args(revisions: Revisions, *options: str) -> list[str]:
     args = ["diff", "--no-color", "--no-ext-diff", *options]
     if revisions.staged:
@@ -251,7 +385,7 @@ def _diff_args(revisions: Revisions, *options: str) -> list[str]:
 
 
 def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[PatchedFile | _NewFile]:
-    raw = git(repo, *_diff_args(revisions, "-M", "-U0", "--src-prefix=a/", "--dst-prefix=b/"), "--", *paths)
+    raw = git(repo, *_diff_args(revisions, "-M", "-U0", "--full-index", "--src-prefix=a/", "--dst-prefix=b/"), "--", *paths)
     files: list[PatchedFile | _NewFile] = []
     pending: list[str] = []
 
@@ -320,41 +454,65 @@ def _untracked(repo: Path, paths: Sequence[str], wanted: Callable[[str], bool]):
             except OSError:
                 continue
             count = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-            yield path, None, frozenset(range(1, count + 1)), frozenset(), "added"
+            yield _Entry(path, None, frozenset(range(1, count + 1)), frozenset(), "added")
 
 
-def _read_blobs(repo: Path, revisions: Revisions, entries) -> dict[tuple[str, str], bytes | None]:
-    """Both sides' contents: one `git cat-file --batch` for everything read from git objects."""
+def _read_blobs(repo: Path, revisions: Revisions, entries: Sequence[_Entry], objects: Objects) -> dict[tuple[str, str], bytes | None]:
+    """Both sides' contents, read from git objects in one batch (or from the working tree).
+
+    A file the change only adds lines to (a marker, an import on every test of a big change) has
+    its base rebuilt from its head without those lines, and kept only when it hashes to the base
+    blob the diff names: the same bytes, without reading that blob."""
     specs: list[tuple[tuple[str, str], str]] = []
     blobs: dict[tuple[str, str], bytes | None] = {}
-    for path, base_path, _added, _deleted, _status in entries:
-        if base_path:
-            specs.append((("base", base_path), f"{revisions.base}:{base_path}"))
-        if _status == "source":
+    rebuilt: list[_Entry] = []
+    for entry in entries:
+        if entry.base_path and entry.status != "source" and entry.base_id and not entry.deleted:
+            rebuilt.append(entry)
+        elif entry.base_path:
+            specs.append((("base", entry.base_path), f"{revisions.base}:{entry.base_path}"))
+        if entry.status == "source":
             continue
         if revisions.head:
-            specs.append((("head", path), f"{revisions.head}:{path}"))
+            specs.append((("head", entry.path), f"{revisions.head}:{entry.path}"))
         elif revisions.staged:
-            specs.append((("head", path), f":{path}"))
+            specs.append((("head", entry.path), f":{entry.path}"))
         else:
             try:
-                blobs[("head", path)] = (repo / path).read_bytes()
+                blobs[("head", entry.path)] = (repo / entry.path).read_bytes()
             except OSError:
-                blobs[("head", path)] = None
-    if specs:
-        out = git(repo, "cat-file", "--batch", input="".join(f"{spec}\n" for _, spec in specs).encode("utf-8", "surrogateescape"))
-        position = 0
-        for key, _spec in specs:
-            header_end = out.index(b"\n", position)
-            header = out[position:header_end].split()
-            position = header_end + 1
-            if len(header) < 3 or header[-1] == b"missing":
-                blobs[key] = None
-                continue
-            size = int(header[2])
-            blobs[key] = out[position : position + size]
-            position += size + 1
+                blobs[("head", entry.path)] = None
+    blobs.update(zip((key for key, _ in specs), objects.read_many([spec for _, spec in specs])))
+    unmatched = []
+    for entry in rebuilt:
+        assert entry.base_path is not None and entry.base_id is not None
+        head = blobs.get(("head", entry.path))
+        base = _without_lines(head, entry.added) if head is not None else None
+        if base is not None and _blob_id(base, len(entry.base_id)) == entry.base_id:
+            blobs[("base", entry.base_path)] = base
+        else:
+            unmatched.append(entry.base_path)
+    if unmatched:  # a filter or a text conversion made the diff read other bytes: read the blobs
+        blobs.update(zip((("base", p) for p in unmatched), objects.read_many([f"{revisions.base}:{p}" for p in unmatched])))
     return blobs
+
+
+def _without_lines(data: bytes, numbers: frozenset[int]) -> bytes:
+    """`data` without the lines (1-based, each ending at a newline as git counts them) in `numbers`."""
+    lines = data.split(b"\n")
+    last = lines.pop()  # after the final newline: b"" (or a last line without one)
+    kept = [line + b"\n" for number, line in enumerate(lines, 1) if number not in numbers]
+    if last and len(lines) + 1 not in numbers:
+        kept.append(last)
+    return b"".join(kept)
+
+
+def _blob_id(data: bytes, length: int) -> str:
+    """The id git gives a blob of these bytes (SHA-1, or SHA-256 in a repository that uses it)."""
+    digest = hashlib.sha1() if length == 40 else hashlib.sha256()
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def _text(path: str, data: bytes | None, notices: list[Notice]) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
+from typing import IO
 
 _INHERITED_LOCATION = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
 
@@ -45,6 +46,22 @@ def completed(repo: str | os.PathLike[str], *args: str, input: bytes | None = No
             capture_output=True,
             check=False,
             env=environment(isolated, env),
+        )
+    except FileNotFoundError as error:
+        raise GitError("git is not installed or not on PATH") from error
+
+
+def popen(repo: str | os.PathLike[str], *args: str, stderr: IO[bytes] | int = subprocess.PIPE,
+          isolated: bool = False) -> subprocess.Popen[bytes]:
+    """`git -C REPO ARGS...` left running, with pipes to its stdin and stdout (for the long-lived
+    `git cat-file --batch` that answers many questions on one process)."""
+    try:
+        return subprocess.Popen(
+            ["git", "-C", str(repo), "-c", "core.quotepath=off", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=environment(isolated),
         )
     except FileNotFoundError as error:
         raise GitError("git is not installed or not on PATH") from error
