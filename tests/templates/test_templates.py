@@ -93,6 +93,26 @@ def test_the_rename_follows_scopes_not_text():
     assert code.startswith("# Instead of a mock: talk to the real thing.\nimport pytest\n")
 
 
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_a_test_named_only_at_its_definition_is_renamed_as_the_scope_analysis_would(category):
+    """The built-in templates name their test once: that rename skips libcst's scope analysis and
+    must give the very code the scope-aware rename gives."""
+    from bot.engine import templates
+
+    template = builtin_template(category)
+    module = templates._without_docstring(templates._parse(template.code, template.source))
+    [test] = templates._test_functions(module)
+    assert module.code.count(test.name.value) == 1  # the case the shortcut takes
+    scoped = templates._rename_global(module, test.name.value, templates._PLACEHOLDER).code.lstrip()
+    assert templates._prepared(template.code, template.source) == (scoped, test.name.value)
+
+
+def test_a_test_named_in_an_f_string_too_is_renamed_there_by_the_scope_analysis():
+    template = template_from_text("generic", 'def test_orders():\n    assert f"{test_orders.__name__}"\n', "t.py")
+    code = adapt(template, test_name="test_checkout", target=None)
+    assert 'def test_checkout():\n    assert f"{test_checkout.__name__}"' in code
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
