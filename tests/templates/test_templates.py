@@ -107,6 +107,13 @@ def test_a_test_named_only_at_its_definition_is_renamed_as_the_scope_analysis_wo
     assert templates._prepared(template.code, template.source) == (scoped, test.name.value)
 
 
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_a_builtin_template_reads_as_a_team_template_of_the_same_text_would(category):
+    template = builtin_template(category)
+    assert template == template_from_text(category, template.code, f"builtin:{category}")
+    assert template.why
+
+
 def test_a_test_named_in_an_f_string_too_is_renamed_there_by_the_scope_analysis():
     template = template_from_text("generic", 'def test_orders():\n    assert f"{test_orders.__name__}"\n', "t.py")
     code = adapt(template, test_name="test_checkout", target=None)
