@@ -32,7 +32,7 @@ from .names import is_mock_module, reexports
 from .novelty import Sides, module_moved, moved_between_files, new_imports, new_sites, pair_retargets
 from .policy import apply_policy
 from .rules import BY_ID
-from .sites import ChunkParseError, FileScan, ImportSite, constant_lines, line_has_trigger, module_constants, normalise_code, scan
+from .sites import ChunkCounts, ChunkParseError, FileScan, ImportSite, constant_lines, line_has_trigger, module_constants, count_sites, normalise_code, scan
 from .suppressions import find_suppressions, suppression_for
 from .templates import Template, TemplateError, adapt, builtin_template
 
@@ -196,13 +196,17 @@ def with_origin(finding: Finding, tree: Callable[[str], str | None] | None) -> F
     return replace(finding, origin=origin, message=f"{finding.message} {origin_sentence(origin, finding.target)}")
 
 
-def count_mocks(path: str, text: str | None) -> int:
-    """Mock sites in a whole file (for "mocks in the files this change touches: 41 -> 38").
-    The first pass makes a file without a mock word in its code cost one regular expression."""
+def count_mocks(path: str, text: str | None, counts: ChunkCounts | None = None) -> int:
+    """Mock sites in a whole file (for "mocks in the files this change touches: 41 -> 38"): the
+    sites of a scan of every line. The first pass makes a file without a mock word in its code
+    cost one regular expression; `counts` (shared by the scans and counts of one file's two
+    sides) makes an unchanged statement cost one parse for both."""
     if not text or len(text) > MAX_FILE_BYTES or not line_has_trigger(code_only(text)):
         return 0
-    every_line = frozenset(range(1, len(source_lines(text)) + 1))
-    return len(_scan(path, text, every_line, [], side="base").sites)
+    try:
+        return count_sites(text, counts)
+    except (ChunkParseError, RecursionError, MemoryError):  # as `_scan` does: read from tokens
+        return len(scan_tokens(text, frozenset(range(1, len(source_lines(text)) + 1))).sites)
 
 
 def _entering_the_gate(change: FileChange, gated: Callable[[str], bool]) -> FileChange:
@@ -327,17 +331,20 @@ def _reexports(selected: Sequence[FileChange], tree: Callable[[str], str | None]
 def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None = None, *, count_debt: bool = False) -> FileNovelty:
     """The sites on the file's added lines that have no counterpart among its deleted ones (and,
     with `count_debt`, the whole base and head files' mock counts)."""
-    novelty = _find_new_sites(change, reexported)
+    # The whole-file counts share their chunks' visits with each other and with the change's
+    # own scans: an unchanged statement is parsed once, not once per side.
+    counts = ChunkCounts() if count_debt else None
+    novelty = _find_new_sites(change, reexported, counts)
     if count_debt:
-        novelty.mocks_before = count_mocks(change.base_path or change.path, change.base_text)
+        novelty.mocks_before = count_mocks(change.base_path or change.path, change.base_text, counts)
         if novelty.mocks_after < 0:
-            novelty.mocks_after = count_mocks(change.path, change.head_text)
+            novelty.mocks_after = count_mocks(change.path, change.head_text, counts)
     else:
         novelty.mocks_after = 0
     return novelty
 
 
-def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None) -> FileNovelty:
+def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None, counts: ChunkCounts | None = None) -> FileNovelty:
     novelty = FileNovelty(change.path, mocks_after=-1)  # -1: the head's count is not known yet
     head = change.head_text
     if head is None or not change.added_lines:
@@ -356,7 +363,7 @@ def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str
         novelty.mocks_after = 0  # count_mocks makes the same first look
         return novelty
 
-    head_scan = _scan(change.path, head, added, novelty.notices, side="head", reexported=reexported, whole=not oversized)
+    head_scan = _scan(change.path, head, added, novelty.notices, side="head", reexported=reexported, whole=not oversized, counts=counts)
     if not oversized and not reexported and len(added) == len(head_lines):
         novelty.mocks_after = len(head_scan.sites)  # every line wanted, as count_mocks asks: the same scan
     added_imports = [i for i in head_scan.imports if i.line in added]
@@ -368,7 +375,7 @@ def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str
     base_scan = FileScan()
     # Only deleted lines can hold a counterpart; base imports matter only for added imports.
     if change.base_text is not None and (change.deleted_lines or added_imports):
-        base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base", reexported=reexported, whole=not oversized)
+        base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base", reexported=reexported, whole=not oversized, counts=counts)
     base_lines = source_lines(change.base_text or "")
     sides = Sides(added, frozenset(change.deleted_lines), head_lines, base_lines)
     fresh, novelty.leftover = new_sites(head_scan.sites, base_scan.sites, sides)
@@ -481,11 +488,11 @@ def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, Templat
     return result
 
 
-def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str, reexported: Mapping[tuple[str, str], str] | None = None, whole: bool = True) -> FileScan:
+def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str, reexported: Mapping[tuple[str, str], str] | None = None, whole: bool = True, counts: ChunkCounts | None = None) -> FileScan:
     if not whole:  # too big to parse: the wanted lines one by one, as for a file that does not parse
         return scan_tokens(text, wanted)
     try:
-        scanned = scan(text, wanted, reexported)
+        scanned = scan(text, wanted, reexported, counts=counts)
     except ChunkParseError as error:
         where = f" (line {error.line})" if error.line else ""
         notices.append(

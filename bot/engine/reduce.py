@@ -76,12 +76,9 @@ class FileStatements:
         to drop)."""
         if end - start < MIN_LINES:
             return None
-        tree = self.tree()
-        if tree is None:
-            return None
-        top = [s for s in tree.body if _first_line(s) - 1 < end and (s.end_lineno or s.lineno) > start]
-        if not top or _first_line(top[0]) - 1 < start or (top[-1].end_lineno or top[-1].lineno) > end:
-            return None  # the cut is not at statement bounds (a chunk merged on a parse error)
+        top = self._whole_statements(start, end)
+        if top is None:
+            return None  # the file does not parse, or the cut is not at statement bounds (a chunk merged on a parse error)
         # Every name an import of the chunk binds is hot: the visitor binds it on the way (a
         # function-level `from tests.compat import m` re-exporting `patch` makes `m(...)` a site).
         imported = {name for node in _all_statements(top) if isinstance(node, (ast.Import, ast.ImportFrom)) for name in _bound_names(node)}
@@ -92,6 +89,22 @@ class FileStatements:
         if not dropped:
             return None
         return _assemble(self.lines, start, end, dropped)
+
+
+    def fits(self, start: int, end: int) -> bool:
+        """Whether `reduce` may cut lines [start, end) (0-based): long enough, in a file that
+        parses, at top-level statement bounds. Then the statements it reads there are those of
+        the lines' own text, wherever in whichever file they stand."""
+        return end - start >= MIN_LINES and self._whole_statements(start, end) is not None
+
+    def _whole_statements(self, start: int, end: int) -> list[ast.stmt] | None:
+        tree = self.tree()
+        if tree is None:
+            return None
+        top = [s for s in tree.body if _first_line(s) - 1 < end and (s.end_lineno or s.lineno) > start]
+        if not top or _first_line(top[0]) - 1 < start or (top[-1].end_lineno or top[-1].lineno) > end:
+            return None
+        return top
 
 
 class _Reducer:

@@ -12,7 +12,7 @@ import io
 import re
 from bisect import bisect_right
 import tokenize
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import cast
 from dataclasses import dataclass, field
 
@@ -445,6 +445,17 @@ class SiteVisitor(cst.CSTVisitor):
             line = self._line(positions[node].start.line)
             self.imports.append(ImportSite(line, library, names, normalise_code(self.module.code_for_node(node))))
 
+    def count(self) -> int:
+        """Walk the module and count what `run` would place, without placing it: two finds
+        stand at one place only when one holds the other (`MonkeyPatch().setattr(...)`), and
+        only then are positions worth their pass."""
+        self.module.visit(self)
+        found = self.found
+        if len(found) > 1 and _nested([node for _, _, node, _ in found]):
+            positions = code_positions(self.module)
+            return len({(positions[node].start, draft.construct) for _, draft, node, _ in found})
+        return len(found)
+
     @staticmethod
     def _target_names(targets: Iterable[cst.BaseExpression]) -> list[str]:
         names = []
@@ -499,6 +510,22 @@ class SiteVisitor(cst.CSTVisitor):
         self.found_imports.append((node, library_of(module), tuple(names)))
 
 
+def _nested(nodes: Sequence[cst.CSTNode]) -> bool:
+    """Whether one of the nodes is (or is inside) another: distinct nodes that do not nest cover
+    disjoint code, so they start at distinct places."""
+    ids = {id(node) for node in nodes}
+    if len(ids) < len(nodes):
+        return True
+    for node in nodes:
+        pending = list(node.children)
+        while pending:
+            inner = pending.pop()
+            if id(inner) in ids:
+                return True
+            pending.extend(inner.children)
+    return False
+
+
 def _assignments(node: cst.CSTNode) -> list[cst.Assign]:
     found: list[cst.Assign] = []
 
@@ -526,50 +553,177 @@ class ChunkParseError(Exception):
 
 
 def scan(
-    text: str, wanted: frozenset[int] | set[int], reexports: Mapping[tuple[str, str], str] | None = None, *, reduce: bool = True
+    text: str,
+    wanted: frozenset[int] | set[int],
+    reexports: Mapping[tuple[str, str], str] | None = None,
+    *,
+    reduce: bool = True,
+    counts: ChunkCounts | None = None,
 ) -> FileScan:
     """Sites on (or spanning) `wanted` lines, and every mocking import of the file's parsed parts.
     `reexports`: what the project's own modules re-export, as `Bindings` takes it. `reduce`: leave
     out of libcst's parse the statements that cannot hold a site (bot/engine/reduce.py); the
-    result is the same either way (False serves to compare).
+    result is the same either way (False serves to compare). `counts`: where to keep each visited
+    chunk's site count for `count_sites` of the same file or its other side.
 
     Raises ChunkParseError when the file does not parse (the caller falls back to tokens).
     """
-    lines = source_lines(text, keepends=True)
-    code = source_lines(code_only(text), keepends=True)  # the same lines, strings and comments blanked
-    chunks = split_chunks(lines)
-    bindings = Bindings(reexports=reexports or {})
+    file = _File(text, reexports, reduce)
     result = FileScan()
-    constants = module_constants(text)
+
+    def visit(chunk: Chunk, bindings: Bindings, hot: set[str], phase: str) -> Chunk:
+        key = counts.key(file, chunk, bindings, phase) if counts is not None else None
+        parsed, module, line_map = _parse_reduced(file.lines, file.chunks, chunk, file.statements, hot)
+        visitor = SiteVisitor(module, parsed.start + 1, bindings, constants=file.constants, line_map=line_map)
+        visitor.run()
+        result.sites.extend(visitor.sites)
+        result.imports.extend(visitor.imports)
+        if counts is not None and key is not None and parsed == chunk:
+            counts.keep(key, len({(s.line, s.column, s.construct) for s in visitor.sites}), bindings)
+        return parsed
+
+    _walk(file, wanted, visit)
+    return dedupe(result, wanted)
+
+
+def count_sites(text: str, counts: ChunkCounts | None = None, *, reduce: bool = True) -> int:
+    """`len(scan(text, every line).sites)`, the file's mock sites (the debt line), for less: a
+    chunk visited before in the same context (`counts`: by a scan of this file, or a count of
+    its other side, whose unchanged statements are the same text) is not parsed again, and a
+    chunk parsed here is visited without placing its sites (no positions, no `Site`s) unless
+    two of them may stand at one place. Raises ChunkParseError as `scan` does."""
+    file = _File(text, None, reduce)
+    total = 0
+    regions: list[Chunk] = []
+
+    def visit(chunk: Chunk, bindings: Bindings, hot: set[str], phase: str) -> Chunk:
+        nonlocal total
+        key = counts.key(file, chunk, bindings, phase) if counts is not None else None
+        known = counts.known(key, bindings) if counts is not None and key is not None else None
+        if known is not None:
+            total += known
+            regions.append(chunk)
+            return chunk
+        parsed, module, line_map = _parse_reduced(file.lines, file.chunks, chunk, file.statements, hot)
+        found = SiteVisitor(module, parsed.start + 1, bindings, constants=file.constants, line_map=line_map).count()
+        if counts is not None and key is not None and parsed == chunk:
+            counts.keep(key, found, bindings)
+        total += found
+        regions.append(parsed)
+        return parsed
+
+    _walk(file, None, visit)
+    # A chunk widened over another (a cut inside a string) visits some code twice: `scan`'s
+    # dedupe, by position, is what counts it once.
+    regions.sort(key=lambda c: c.start)
+    if any(later.start < earlier.end for earlier, later in zip(regions, regions[1:])):
+        return len(scan(text, frozenset(range(1, len(file.lines) + 1)), reduce=reduce).sites)
+    return total
+
+
+class _File:
+    """One side of a file as the walk over its chunks reads it."""
+
+    def __init__(self, text: str, reexports: Mapping[tuple[str, str], str] | None, reduce: bool) -> None:
+        self.lines = source_lines(text, keepends=True)
+        self.code = source_lines(code_only(text), keepends=True)  # the same lines, strings and comments blanked
+        self.chunks = split_chunks(self.lines)
+        self.reexports: Mapping[tuple[str, str], str] = reexports or {}
+        self.constants = module_constants(text)
+        self.statements = FileStatements(text, self.lines, self.code) if reduce else None  # CPython's ast, parsed when first needed
+        self.text = text
+        self._context: tuple[frozenset[tuple[tuple[str, str], str]], frozenset[tuple[str, str]]] | None = None
+
+    def context(self) -> tuple[frozenset[tuple[tuple[str, str], str]], frozenset[tuple[str, str]]]:
+        """What every chunk's visit reads of the whole file besides the bindings."""
+        if self._context is None:
+            self._context = (frozenset(self.reexports.items()), frozenset(self.constants.items()))
+        return self._context
+
+
+Visit = Callable[[Chunk, Bindings, set[str], str], Chunk]
+
+
+def _walk(file: _File, wanted: frozenset[int] | set[int] | None, visit: Visit) -> None:
+    """The chunks a scan visits, in its order: those that bind names first (import phase), then
+    those holding a wanted line (None: every line) with a mock word or alias in their code.
+    `visit` parses and visits one and returns the lines it parsed (the chunk, or wider)."""
+    lines, code, chunks = file.lines, file.code, file.chunks
+    bindings = Bindings(reexports=file.reexports)
 
     # `from tests.compat import p` binds a mocking name when the module re-exports one as `p`.
     reexporting = {written for (written, _), qualified in bindings.reexports.items() if is_mock_module(qualified)}
     import_chunks = [c for c in chunks if binds_names("".join(lines[c.start : c.end]), reexporting)]
-    parsed: dict[int, tuple[Chunk, cst.Module]] = {}
-    statements = FileStatements(text, lines, code) if reduce else None  # CPython's ast, parsed when first needed
+    parsed: list[Chunk] = []
     for chunk in import_chunks:
-        chunk, module, line_map = _parse_reduced(lines, chunks, chunk, statements, _hot_names(bindings))
-        parsed[chunk.start] = (chunk, module)
-        _visit(module, chunk, bindings, result, constants, line_map)
+        parsed.append(visit(chunk, bindings, _hot_names(bindings), "import"))
 
-    for name in module_level_definitions(text):
+    for name in module_level_definitions(file.text):
         bindings.imports.pop(name, None)
     bindings.imports.update(bindings.mock_classes)
     aliases = {local for local, qualified in bindings.imports.items() if is_mock_module(qualified)}
     # A chunk that holds a wanted line is parsed when anything in it looks like a mock: an edit
     # inside a multi-line call (its target, on a line of its own) has no mock word on that line.
-    starts = [c.start for c in chunks]
-    touched = {bisect_right(starts, number - 1) - 1 for number in wanted if 0 < number <= len(lines)}
-    for chunk in (chunks[i] for i in sorted(touched) if i >= 0):
-        if any(p.start <= chunk.start < p.end for p, _ in parsed.values()):
+    if wanted is None:
+        touched: Iterable[Chunk] = chunks
+    else:
+        starts = [c.start for c in chunks]
+        indexes = {bisect_right(starts, number - 1) - 1 for number in wanted if 0 < number <= len(lines)}
+        touched = [chunks[i] for i in sorted(indexes) if i >= 0]
+    for chunk in touched:
+        if any(p.start <= chunk.start < p.end for p in parsed):
             continue
         if not line_has_trigger("".join(code[chunk.start : chunk.end]), aliases):
             continue
-        chunk, module, line_map = _parse_reduced(lines, chunks, chunk, statements, _hot_names(bindings) | aliases)
-        parsed[chunk.start] = (chunk, module)
-        _visit(module, chunk, bindings, result, constants, line_map)
+        parsed.append(visit(chunk, bindings, _hot_names(bindings) | aliases, "use"))
 
-    return dedupe(result, wanted)
+
+ChunkKey = tuple[object, ...]
+
+
+class ChunkCounts:
+    """The number of sites each visited chunk of one file held, kept for a later count of the
+    file or of its other side (the debt line counts a file's base and head whole; their
+    unchanged statements are the same text).
+
+    A chunk's visit reads its own text and code, the bindings in force when it is reached (the
+    file's imports so far, its mock classes: the visit may add to both), the file's module
+    constants and re-exports, the phase of the walk (which names make a statement worth
+    parsing) and whether `reduce` may cut it. The key holds all of them, so a chunk found again
+    under the same key gives the same count and leaves the same bindings; a context that
+    differs (an import added or removed above, a constant edited) is a miss, and the chunk is
+    parsed again. Only chunks parsed as they were cut are kept (a widened one read its
+    neighbours too). Per file pair: it holds the texts of the chunks visited, no trees."""
+
+    def __init__(self) -> None:
+        self._seen: dict[ChunkKey, tuple[int, dict[str, str], dict[str, str]]] = {}
+
+    def key(self, file: _File, chunk: Chunk, bindings: Bindings, phase: str) -> ChunkKey:
+        reducible = file.statements is not None and file.statements.fits(chunk.start, chunk.end)
+        return (
+            phase,
+            reducible,
+            "".join(file.lines[chunk.start : chunk.end]),
+            "".join(file.code[chunk.start : chunk.end]),
+            frozenset(bindings.imports.items()),
+            frozenset(bindings.mock_classes.items()),
+            file.context(),
+        )
+
+    def keep(self, key: ChunkKey, found: int, after: Bindings) -> None:
+        self._seen[key] = (found, dict(after.imports), dict(after.mock_classes))
+
+    def known(self, key: ChunkKey, bindings: Bindings) -> int | None:
+        """The chunk's count, with `bindings` brought to where its visit left them; None if unseen."""
+        seen = self._seen.get(key)
+        if seen is None:
+            return None
+        found, imports, mock_classes = seen
+        bindings.imports.clear()
+        bindings.imports.update(imports)
+        bindings.mock_classes.clear()
+        bindings.mock_classes.update(mock_classes)
+        return found
 
 
 def touches(site: Site, lines: frozenset[int] | set[int]) -> bool:

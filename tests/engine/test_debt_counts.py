@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 T = "tests/integration/test_orders.py"
 U = "tests/integration/test_users.py"
 
@@ -140,3 +142,62 @@ def test_an_oversized_file_counts_nothing(repo):
     base = "from unittest import mock as m\n" + TWO_MOCKS + filler * 21_000
     head = base.replace("/refund", "/refunds")
     assert debt(repo, {T: base}, {T: head}) == (0, 0)
+
+
+# --- the count shared between sides equals each side's whole-file scan (pure functions) ------------
+
+PAIRS = [
+    # (base, head): unchanged statements read differently on the two sides, or not at all
+    ("from tests import helpers as m\n" + TWO_MOCKS, "from unittest import mock as m\n" + TWO_MOCKS),
+    ("import json\n" + TWO_MOCKS, "import json\n" + TWO_MOCKS + "\n\nfrom unittest import mock as m\n"),
+    ("from unittest import mock as m\n" + TWO_MOCKS, "from unittest import mock as m\n" + TWO_MOCKS.replace("/refund", "/refunds")),
+    ("from unittest import mock as m\n" + TWO_MOCKS, "from unittest import mock as m\n" + TWO_MOCKS + "\n\ndef patch(target):\n    return target\n"),
+    ("from unittest import mock as m\n" + TWO_MOCKS, "from unittest import mock as m\n\n\ndef MagicMock():\n    return 1\n" + TWO_MOCKS),
+    # a mock subclass whose bases span lines is bound only when its chunk is visited
+    ("from unittest.mock import MagicMock\n\n\nclass Fake:\n    pass\n\n\ndef test_a():\n    Fake()\n",
+     "from unittest.mock import MagicMock\n\n\nclass Fake(\n    MagicMock,\n):\n    pass\n\n\ndef test_a():\n    Fake()\n"),
+    # finds that hold one another: a monkeypatch made on the spot, a mock passed to a patch
+    ("import pytest\nfrom unittest.mock import MagicMock, patch\n\n\ndef test_a():\n    pytest.MonkeyPatch().setattr('app.x', 1)\n    patch.object(a, 'b', MagicMock())\n",
+     "import pytest\nfrom unittest.mock import MagicMock, patch\n\n\ndef test_a():\n    pytest.MonkeyPatch().setattr('app.x', 2)\n    patch.object(a, 'b', MagicMock())\n"),
+    # a cut inside a string: the chunk is widened over the next one
+    ('from unittest.mock import patch\n\nDOC = """\ndef test_fake():\n    patch("not.a.site")\n"""\n\n\ndef test_pay():\n    with patch("app.pay"):\n        pass\n',
+     'from unittest.mock import patch\n\nDOC = 1\n"""\ndef test_fake():\n    patch("not.a.site")\n"""\n\n\ndef test_pay():\n    with patch("app.pay"):\n        pass\n'),
+    # a function-level import binds for the tests below it, in the walk's order
+    ("import json\n\n\ndef test_a():\n    return 1\n\n\ndef test_b():\n    mock.patch('x')\n",
+     "import json\n\n\ndef test_a():\n    import mock\n    return 1\n\n\ndef test_b():\n    mock.patch('x')\n"),
+    # a long test, reduced by the first pass on one side only (the other does not parse)
+    ("from unittest import mock\n\n\ndef test_a(client):\n" + "    client.get('/')\n" * 20 + "    mock.patch('x')\n\n\ndef test_b(:\n    pass\n",
+     "from unittest import mock\n\n\ndef test_a(client):\n" + "    client.get('/')\n" * 20 + "    mock.patch('x')\n\n\ndef test_b():\n    pass\n"),
+]
+
+
+def _whole(text: str) -> int:
+    from bot.engine.diff import source_lines
+    from bot.engine.fallback import scan_tokens
+    from bot.engine.sites import ChunkParseError, scan
+
+    every_line = frozenset(range(1, len(source_lines(text)) + 1))
+    try:
+        return len(scan(text, every_line).sites)
+    except ChunkParseError:
+        return len(scan_tokens(text, every_line).sites)
+
+
+@pytest.mark.parametrize("base, head", PAIRS)
+def test_counts_shared_between_sides_and_scans_equal_whole_file_scans(base, head):
+    from bot.engine.analyse import count_mocks
+    from bot.engine.diff import source_lines
+    from bot.engine.sites import ChunkCounts, ChunkParseError, scan
+
+    expected = (_whole(base), _whole(head))
+    for order in ((base, head), (head, base)):
+        counts = ChunkCounts()
+        assert tuple(count_mocks("t.py", text, counts) for text in order) == (expected if order[0] is base else expected[::-1])
+    # after the change's own scans of a few lines of each side, sharing the same store
+    counts = ChunkCounts()
+    for text in (head, base):
+        try:
+            scan(text, frozenset(range(1, len(source_lines(text)) + 1, 3)), counts=counts)
+        except ChunkParseError:
+            pass
+    assert (count_mocks("t.py", base, counts), count_mocks("t.py", head, counts)) == expected
