@@ -9,6 +9,7 @@ import gc
 import io
 import os
 import re
+import threading
 import tokenize
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -17,9 +18,9 @@ from datetime import date
 
 import libcst as cst
 
-from .arrivals import find_arrivals
+from .arrivals import ArrivalsPass
 from .diff import source_lines
-from .cannot_fail import CannotFailResult, find_cannot_fail
+from .cannot_fail import CannotFailPass, CannotFailResult
 from .categories import ADVICE, NOUNS, infer_category
 from .rulesfile import Config, chosen_templates, default_config
 from .fallback import scan_tokens
@@ -41,9 +42,13 @@ PARALLEL_FROM_FILES = 24  # below this a process pool costs more than it saves
 # A scan allocates millions of small objects that live until the report is written (libcst
 # nodes, ast trees, sites), and no cycles worth collecting: with CPython's default thresholds
 # (700, 10, 10) the collector walks that whole heap again and again, a third of a big change's
-# time (bench/bench_check.py, suite shape: 28 s -> 18 s on one worker). Rarer collections still
-# bound the garbage; they are restored when the analysis ends.
-ANALYSIS_GC_THRESHOLDS = (50_000, 20, 100)
+# time (bench/bench_check.py, suite shape: 28 s -> 15 s on one worker). During an analysis only
+# the young generation is collected (the older ones wait for 1,000 young collections, about 20
+# million allocations); the thresholds are restored when the last analysis of the process ends.
+ANALYSIS_GC_THRESHOLDS = (20_000, 1_000, 1_000)
+_analyses_running = 0
+_thresholds_before: tuple[int, int, int] | None = None
+_gc_lock = threading.Lock()
 
 
 @dataclass
@@ -94,13 +99,21 @@ def analyse(
 
 @contextlib.contextmanager
 def fewer_collections() -> Iterator[None]:
-    """The cyclic collector at `ANALYSIS_GC_THRESHOLDS` for the duration (also in worker processes)."""
-    before = gc.get_threshold()
-    gc.set_threshold(*ANALYSIS_GC_THRESHOLDS)
+    """The cyclic collector at `ANALYSIS_GC_THRESHOLDS` while any analysis of the process runs
+    (the App runs several in threads: the last to end restores the thresholds)."""
+    global _analyses_running, _thresholds_before
+    with _gc_lock:
+        if _analyses_running == 0:
+            _thresholds_before = gc.get_threshold()
+            gc.set_threshold(*ANALYSIS_GC_THRESHOLDS)
+        _analyses_running += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _gc_lock:
+            _analyses_running -= 1
+            if _analyses_running == 0 and _thresholds_before is not None:
+                gc.set_threshold(*_thresholds_before)
 
 
 def _worker_started() -> None:
@@ -130,24 +143,42 @@ def _analyse(
     # here with one regular expression; only the others are worth a worker process.
     quiet = [_quiet(change, found) for change, found in zip(selected, reexported)]
     busy = [(change, found) for change, found, still in zip(selected, reexported, quiet) if not still]
-    if workers > 1 and len(busy) >= PARALLEL_FROM_FILES:
+    templates = chosen_templates(config, template_files)  # a named template that is missing raises
+    # MG3xx (tests that cannot fail; the audit, which counts mocks only, does not ask) and MG2xx
+    # (mocks that arrive through fixtures, helpers and hand-rolled patches, bot/engine/arrivals)
+    # read each file right after its mock-library scan, so the three share one `ast` parse
+    # (`reduce.parse_cached`); with worker processes they read in this one meanwhile.
+    cannot = CannotFailPass(selected) if tests_that_cannot_fail else None
+    arriving = ArrivalsPass(changes, selected, config, tree)
+
+    def read_in_this_process(change: FileChange) -> None:
+        if cannot is not None:
+            cannot.read(change)
+        arriving.read(change)
+
+    parallel = workers > 1 and len(busy) >= PARALLEL_FROM_FILES
+    if parallel:
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started) as pool:
-            scanned = iter(pool.map(per_file, [c for c, _ in busy], [f for _, f in busy], chunksize=8))
+            pending = pool.map(per_file, [c for c, _ in busy], [f for _, f in busy], chunksize=8)
+            for change in selected:
+                read_in_this_process(change)
+            scanned = iter(list(pending))
     else:
         scanned = (per_file(change, found) for change, found in busy)
-    novelties = [_quiet_file(change, count_debt) if still else next(scanned) for change, still in zip(selected, quiet)]
+    novelties = []
+    for change, still in zip(selected, quiet):
+        novelties.append(_quiet_file(change, count_debt) if still else next(scanned))
+        if not parallel:
+            read_in_this_process(change)
     if any(n.fresh or n.fresh_imports for n in novelties):
         novelties = _pair_moves(novelties, selected, changes, gated)
     if any(n.fresh and n.leftover for n in novelties):
         novelties = _pair_module_moves(novelties, changes, tree)
 
-    templates = chosen_templates(config, template_files)  # a named template that is missing raises
     texts = {c.path: c.head_text or "" for c in selected}
     results = [report_file(n, texts[n.path], templates) for n in novelties]
-    # MG3xx: tests that cannot fail (the audit, which counts mocks only, does not ask)
-    cannot_fail = find_cannot_fail(selected, changes, templates) if tests_that_cannot_fail else CannotFailResult([], [])
-    # MG2xx: mocks that arrive through fixtures, helpers and hand-rolled patches (bot/engine/arrivals).
-    arrived = find_arrivals(changes, selected, config, tree, [f for r in results for f in r.findings], templates)
+    cannot_fail = cannot.finish(changes, templates) if cannot is not None else CannotFailResult([], [])
+    arrived = arriving.finish([f for r in results for f in r.findings], templates)
     judged = [with_origin(f, tree) for f in (*arrived.findings, *cannot_fail.findings)]
     named: dict[str, str] = {category: choice.fixture for category, choice in config.suggest.items()}
     judged = with_suggestions(judged, [c.path for c in selected], _with_texts(tree, texts), named)

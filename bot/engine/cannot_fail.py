@@ -31,7 +31,7 @@ import re
 import sys
 import textwrap
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, TypedDict
 
@@ -40,6 +40,7 @@ from .diff import source_lines
 from .first_pass import code_only
 from .model import FileChange, Finding, Site
 from .novelty import moved_between_files, new_sites
+from .reduce import parse_cached
 from .rules import CANNOT_FAIL_TRIGGER_WORDS
 from .sites import Chunk, normalise_code, split_chunks
 from .suppressions import find_suppressions, suppression_for
@@ -236,10 +237,8 @@ class Source:
         return None
 
     def whole(self) -> ast.Module | None:
-        try:
-            return ast.parse(self.text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
+        # (shared with the other families' reads of the same text: see `reduce.parse_cached`)
+        return parse_cached(self.text)
 
     def touched_chunks(self, lines: Iterable[int]) -> list[Chunk]:
         starts = [c.start for c in self.chunks]
@@ -334,6 +333,25 @@ def _walk_local(nodes: Iterable[ast.AST]) -> Iterable[ast.AST]:
             elif isinstance(value, ast.AST) and not isinstance(value, _SCOPES):
                 children.append(value)
         stack.extend(reversed(children))
+
+
+def _statements_local(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of `_walk_local(body)`, in the same order: blocks are entered (a handler's,
+    a `match` case's too), nested functions and classes are not."""
+    stack = list(body)[::-1]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            continue
+        yield node
+        inner: list[ast.stmt] = []
+        for name in ("body", "handlers", "orelse", "finalbody", "cases"):
+            for child in getattr(node, name, None) or ():
+                if isinstance(child, (ast.ExceptHandler, ast.match_case)):
+                    inner.extend(child.body)
+                elif isinstance(child, ast.stmt):
+                    inner.append(child)
+        stack.extend(reversed(inner))
 
 
 def _names_read(node: ast.AST) -> set[str]:
@@ -839,8 +857,42 @@ class Analysis:
         self.wanted = wanted
         self.helpers = helpers  # status helpers found so far in the change, by name
         self.found: list[Found] = []
-        self.calls: list[tuple[str, ast.Call, FunctionContext]] = []  # calls, for MG305's callers
-        self.passed: set[str] = set()  # functions handed to another call (`wait_until(self._up)`)
+        self._contexts: list[FunctionContext] = []  # the functions read: their calls are read on demand
+        self._calls: list[tuple[str, ast.Call, FunctionContext]] | None = None
+        self._passed: set[str] | None = None
+
+    @property
+    def calls(self) -> list[tuple[str, ast.Call, FunctionContext]]:
+        """Every call in the functions read (by the last part of its name), for MG305's callers."""
+        if self._calls is None:
+            self._read_calls()
+        assert self._calls is not None
+        return self._calls
+
+    @property
+    def passed(self) -> set[str]:
+        """Functions handed to another call (`wait_until(self._up)`)."""
+        if self._passed is None:
+            self._read_calls()
+        assert self._passed is not None
+        return self._passed
+
+    def _read_calls(self) -> None:
+        # Read only when the change has a status helper (MG305): walking every expression of every
+        # function read is most of this pass's time on a big change, and usually no one asks.
+        self._calls, self._passed = [], set()
+        for context in self._contexts:
+            for node in context.nodes:
+                if not isinstance(node, ast.Call):
+                    continue
+                name = dotted(node.func)
+                if name:
+                    self._calls.append((last(name), node, context))
+                for argument in [*node.args, *(k.value for k in node.keywords)]:
+                    if isinstance(argument, ast.Lambda):
+                        argument = argument.body.func if isinstance(argument.body, ast.Call) else argument.body
+                    if isinstance(argument, (ast.Name, ast.Attribute)):
+                        self._passed.add(last(dotted(argument)))
 
     def run(self) -> None:
         chunks = [c for c in self.source.touched_chunks(self.wanted) if _TRIGGER.search(self.source.chunk_text(c))]
@@ -877,7 +929,10 @@ class Analysis:
         context = FunctionContext(function, self.source)
         for decorator in function.node.decorator_list:
             self._marker(decorator, function.qualified, function.role)
-        for node in context.nodes:
+        self._contexts.append(context)
+        # Every rule here starts at a statement (a `try`, an `if`, an `assert`, a call on its own):
+        # statements only, in the order `context.nodes` has them, without entering expressions.
+        for node in _statements_local(function.node.body):
             if isinstance(node, (ast.Try, ast.TryStar)):
                 for handler in node.handlers:
                     self._handler(node, handler, context)
@@ -887,15 +942,6 @@ class Analysis:
                 self._assertion(node, context)
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 self._unittest_assertion(node, context)
-            if isinstance(node, ast.Call):
-                name = dotted(node.func)
-                if name:
-                    self.calls.append((last(name), node, context))
-                for argument in [*node.args, *(k.value for k in node.keywords)]:
-                    if isinstance(argument, ast.Lambda):
-                        argument = argument.body.func if isinstance(argument.body, ast.Call) else argument.body
-                    if isinstance(argument, (ast.Name, ast.Attribute)):
-                        self.passed.add(last(dotted(argument)))
 
     def _touches(self, first: int, last_line: int) -> bool:
         return any(n in self.wanted for n in range(first, last_line + 1))
@@ -1246,51 +1292,66 @@ def is_test_code(path: str, test_folders: set[str]) -> bool:
 def find_cannot_fail(selected: Sequence[FileChange], changes: Sequence[FileChange], templates: Mapping[str, Template]) -> CannotFailResult:
     """The new MG3xx findings of a change's gated files (`selected`); the other files of the
     change serve only to see sites that moved in from them."""
-    helpers: dict[str, Found] = {}
-    heads: list[tuple[FileChange, Source, Analysis]] = []
-    test_folders = {c.path.rsplit("/", 1)[0] if "/" in c.path else "" for c in selected if _is_test_file(c.path)}
+    found = CannotFailPass(selected)
     for change in selected:
-        if not change.head_text or not change.added_lines or not is_test_code(change.path, test_folders):
-            continue
+        found.read(change)
+    return found.finish(changes, templates)
+
+
+class CannotFailPass:
+    """`find_cannot_fail` one file at a time: `read` each gated file (in any order, interleaved
+    with the other families so that a file's `ast` parse is shared), then `finish` once."""
+
+    def __init__(self, selected: Sequence[FileChange]) -> None:
+        self.helpers: dict[str, Found] = {}
+        self.heads: list[tuple[FileChange, Source, Analysis]] = []
+        self.test_folders = {c.path.rsplit("/", 1)[0] if "/" in c.path else "" for c in selected if _is_test_file(c.path)}
+
+    def read(self, change: FileChange) -> None:
+        if not change.head_text or not change.added_lines or not is_test_code(change.path, self.test_folders):
+            return
         source = Source(change.path, change.head_text)
-        analysis = Analysis(source, change.added_lines, helpers)
+        analysis = Analysis(source, change.added_lines, self.helpers)
         analysis.run()
-        heads.append((change, source, analysis))
-    if not any(a.found for _, _, a in heads):
-        return CannotFailResult([], [])
+        self.heads.append((change, source, analysis))
 
-    # MG305: a status helper is a site when no caller the change shows asserts what it returns.
-    checked = {name for _, _, analysis in heads for name, call, context in analysis.calls if name in helpers and _caller_asserts(call, context)}
-    # A helper handed to another function (a wait-until loop, a retry) is judged by that function.
-    checked |= {name for _, _, analysis in heads for name in analysis.passed}
+    def finish(self, changes: Sequence[FileChange], templates: Mapping[str, Template]) -> CannotFailResult:
+        heads, helpers = self.heads, self.helpers
+        if not any(a.found for _, _, a in heads):
+            return CannotFailResult([], [])
 
-    fresh_by_file: list[tuple[FileChange, Source, list[Site]]] = []
-    leftovers: list[Site] = []
-    for change, source, analysis in heads:
-        found = [f for f in analysis.found if not (f.pending and f.helper in checked)]
-        if not found:
-            continue
-        head_sites = [_site(f, source, change.added_lines) for f in found]
-        base_sites: list[Site] = []
-        if change.base_text and change.deleted_lines:
-            base_sites = _base_sites(change.base_path or change.path, change.base_text, change.deleted_lines)
-        fresh, left = new_sites(head_sites, base_sites)
-        leftovers.extend(left)
-        fresh_by_file.append((change, source, fresh))
+        # MG305: a status helper is a site when no caller the change shows asserts what it returns.
+        checked = {name for _, _, analysis in heads for name, call, context in analysis.calls if name in helpers and _caller_asserts(call, context)}
+        # A helper handed to another function (a wait-until loop, a retry) is judged by that function.
+        checked |= {name for _, _, analysis in heads for name in analysis.passed}
 
-    # A test moved in from another file of the change brings its sites along.
-    chosen = {id(c) for c, _, _ in fresh_by_file}
-    for change in changes:
-        if id(change) not in chosen and change.base_text and change.deleted_lines and change.path.endswith(".py"):
-            base_lines = source_lines(change.base_text)
-            if any(_TRIGGER.search(base_lines[n - 1]) for n in change.deleted_lines if 0 < n <= len(base_lines)):
-                leftovers.extend(_base_sites(change.base_path or change.path, change.base_text, change.deleted_lines))
-    result = CannotFailResult([], [])
-    for change, source, fresh in fresh_by_file:
-        fresh, leftovers = moved_between_files(fresh, leftovers)
-        fresh, leftovers = _pair_by_test(fresh, leftovers)
-        _report(change.path, source, fresh, templates, result)
-    return result
+        fresh_by_file: list[tuple[FileChange, Source, list[Site]]] = []
+        leftovers: list[Site] = []
+        for change, source, analysis in heads:
+            found = [f for f in analysis.found if not (f.pending and f.helper in checked)]
+            if not found:
+                continue
+            head_sites = [_site(f, source, change.added_lines) for f in found]
+            base_sites: list[Site] = []
+            if change.base_text and change.deleted_lines:
+                base_sites = _base_sites(change.base_path or change.path, change.base_text, change.deleted_lines)
+            fresh, left = new_sites(head_sites, base_sites)
+            leftovers.extend(left)
+            fresh_by_file.append((change, source, fresh))
+
+        # A test moved in from another file of the change brings its sites along.
+        chosen = {id(c) for c, _, _ in fresh_by_file}
+        for change in changes:
+            if id(change) not in chosen and change.base_text and change.deleted_lines and change.path.endswith(".py"):
+                base_lines = source_lines(change.base_text)
+                if any(_TRIGGER.search(base_lines[n - 1]) for n in change.deleted_lines if 0 < n <= len(base_lines)):
+                    leftovers.extend(_base_sites(change.base_path or change.path, change.base_text, change.deleted_lines))
+        result = CannotFailResult([], [])
+        for change, source, fresh in fresh_by_file:
+            fresh, leftovers = moved_between_files(fresh, leftovers)
+            fresh, leftovers = _pair_by_test(fresh, leftovers)
+            _report(change.path, source, fresh, templates, result)
+        return result
 
 
 def _pair_by_test(sites: list[Site], pool: list[Site]) -> tuple[list[Site], list[Site]]:

@@ -17,7 +17,11 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable
+from collections import deque
+from collections.abc import Collection, Iterable, Iterator
+from itertools import accumulate
+
+from .reduce import parsed_already
 
 _STRINGS_AND_COMMENTS = re.compile(
     r"""
@@ -62,6 +66,9 @@ def may_start_arrival(text: str, added: Iterable[int]) -> bool:
     wanted = sorted(set(added))
     if not wanted:
         return False
+    tree = parsed_already(text)
+    if tree is not None:  # the whole file's statements are at hand: no chunking, no parsing
+        return _may_start_in(tree, wanted)
     lines = source_lines(text, keepends=True)
     chunks = split_chunks(lines)
     starts = [c.start for c in chunks]
@@ -81,27 +88,42 @@ def may_start_arrival(text: str, added: Iterable[int]) -> bool:
     return False
 
 
+def _may_start_in(tree: ast.Module, wanted: list[int]) -> bool:
+    """`may_start_arrival` on the parsed file: an added line outside every statement (a blank
+    line, a comment) holds nothing; one inside a statement that is not plain may."""
+    for statement in tree.body:
+        decorators = statement.decorator_list if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else []
+        first = min([statement.lineno, *(d.lineno for d in decorators)])
+        index = bisect_left(wanted, first)
+        if index < len(wanted) and wanted[index] <= (statement.end_lineno or statement.lineno) and not _plain(statement):
+            return True
+    return False
+
+
 def _plain_statements(code: str) -> bool:
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    for statement in tree.body:
-        if not isinstance(statement, _PLAIN_TOP_LEVEL):
+    return all(_plain(statement) for statement in tree.body)
+
+
+def _plain(statement: ast.stmt) -> bool:
+    if not isinstance(statement, _PLAIN_TOP_LEVEL):
+        return False
+    if isinstance(statement, ast.Assign):
+        targets: list[ast.expr] = list(statement.targets)
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+        targets = [statement.target]
+    else:
+        targets = []
+    if not all(_plain_target(t) for t in targets):
+        return False
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and node.id in ("setattr", "usefixtures"):
             return False
-        if isinstance(statement, ast.Assign):
-            targets: list[ast.expr] = list(statement.targets)
-        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
-            targets = [statement.target]
-        else:
-            targets = []
-        if not all(_plain_target(t) for t in targets):
+        if isinstance(node, ast.Attribute) and node.attr == "usefixtures":
             return False
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Name) and node.id in ("setattr", "usefixtures"):
-                return False
-            if isinstance(node, ast.Attribute) and node.attr == "usefixtures":
-                return False
     return True
 
 
@@ -139,3 +161,58 @@ def touched_statements(
 
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+# --- where some words are: a walk for nodes that must name one enters nothing else --------------
+
+
+class WordLines:
+    """Which lines of a text hold one of `words` (as a whole word, anywhere: code, strings or
+    comments), answered for any range of lines in constant time. A walk that looks for nodes
+    naming one of the words prunes every subtree whose lines hold none (`holds`): exact, since
+    such a node's lines are inside its ancestors' lines."""
+
+    def __init__(self, text: str, words: Collection[str]) -> None:
+        marks = bytearray(text.count("\n") + 2)
+        if words:
+            ends = [match.start() for match in _NEWLINE.finditer(text)]  # line n ends at ends[n - 1]
+            # One `str.find` loop per word (C speed; a regular expression alternating many words
+            # tries each at every position), checked for word bounds.
+            for word in words:
+                at = text.find(word)
+                while at >= 0:
+                    after = at + len(word)
+                    if (at == 0 or not _is_word_char(text[at - 1])) and (after == len(text) or not _is_word_char(text[after])):
+                        marks[bisect_left(ends, at) + 1] = 1
+                    at = text.find(word, after)
+        self._counts = [0, *accumulate(marks)]  # _counts[n]: marked lines before line n
+
+    def any_between(self, first: int, last: int) -> bool:
+        last = min(last, len(self._counts) - 2)
+        return first <= last and self._counts[last + 1] > self._counts[max(first, 0)]
+
+    def holds(self, node: ast.AST) -> bool:
+        """Whether the node's lines hold a word (True for a node without a position)."""
+        first = getattr(node, "lineno", None)
+        if first is None:
+            return True
+        return self.any_between(first, getattr(node, "end_lineno", None) or first)
+
+
+_NEWLINE = re.compile("\n")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def walk_holding(node: ast.AST, lines: WordLines) -> Iterator[ast.AST]:
+    """`ast.walk(node)` (breadth first, the same order) without the subtrees whose lines hold
+    none of the words."""
+    if not lines.holds(node):
+        return
+    pending: deque[ast.AST] = deque([node])
+    while pending:
+        current = pending.popleft()
+        pending.extend(child for child in ast.iter_child_nodes(current) if lines.holds(child))
+        yield current

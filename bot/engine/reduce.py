@@ -31,8 +31,8 @@ them out before libcst sees the chunk, keeping what `SiteVisitor` reads:
 from __future__ import annotations
 
 import ast
-import functools
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -316,12 +316,33 @@ def _bound_names(node: ast.AST) -> set[str]:
     return names - {"self", "cls"}
 
 
-@functools.lru_cache(maxsize=2)
+_RECENT: dict[str, ast.Module | None] = {}  # text -> its tree, the last two texts asked for
+_KEEP = 2
+_RECENT_LOCK = threading.Lock()  # (the App runs analyses in threads)
+
+
 def parse_cached(text: str) -> ast.Module | None:
     """A file's ast, or None when CPython cannot parse it. A file's two sides are read several
-    times in a row (the change's lines, the whole file for the debt count, the syntax check), so
-    the last two are kept (read-only: nothing changes a tree; two bound the memory held)."""
+    times in a row (the change's lines, the whole file for the debt count, the syntax check, the
+    MG2xx and MG3xx passes), so the last two asked for are kept (read-only: nothing changes a
+    tree; two bound the memory held)."""
+    with _RECENT_LOCK:
+        if text in _RECENT:
+            tree = _RECENT.pop(text)
+            _RECENT[text] = tree  # the most recent now
+            return tree
     try:
-        return ast.parse(text)
+        tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+        tree = None
+    with _RECENT_LOCK:
+        while len(_RECENT) >= _KEEP:
+            del _RECENT[next(iter(_RECENT))]  # the least recent
+        _RECENT[text] = tree
+    return tree
+
+
+def parsed_already(text: str) -> ast.Module | None:
+    """The text's tree when `parse_cached` holds it; None when it is not held or does not parse
+    (a cheap look for callers that would rather not parse a whole file)."""
+    return _RECENT.get(text)

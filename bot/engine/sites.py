@@ -39,6 +39,7 @@ _BINDING_STATEMENT = re.compile(
     % ("|".join(sorted(IMPORT_ROOTS)), "|".join(sorted(MOCK_CLASS_WORDS))),
     re.MULTILINE,
 )
+_BINDING_LITERALS = ("import", "from", "MonkeyPatch(", "importorskip(", "class")
 _MONKEYPATCH_MAKERS = (MONKEYPATCH, f"{MONKEYPATCH}.context")
 # The words of `_BINDING_STATEMENT` that are not trigger words: a statement holding one binds a name.
 _BINDING_WORDS = frozenset({"MonkeyPatch", "importorskip", *MOCK_CLASS_WORDS})
@@ -83,7 +84,8 @@ def constant_lines(text: str) -> dict[str, tuple[int, str]]:
 
 def binds_names(statement: str, reexporting: set[str] | frozenset[str] = frozenset()) -> bool:
     """Whether a top-level statement may bind a mocking name (read before the rest)."""
-    if _BINDING_STATEMENT.search(statement):
+    # (every form of `_BINDING_STATEMENT` holds one of these: a substring test at C speed first)
+    if any(literal in statement for literal in _BINDING_LITERALS) and _BINDING_STATEMENT.search(statement):
         return True
     if not statement.startswith("from "):
         return False

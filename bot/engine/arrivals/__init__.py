@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..categories import ADVICE, NOUNS, category_of_words, infer_category, words
 from ..detectors.fake_filesystem import PYFAKEFS_FIXTURES, FakeFilesystem
 from ..diff import source_lines
-from ..first_pass import may_start_arrival, touched_statements
+from ..first_pass import WordLines, may_start_arrival, touched_statements, walk_holding
 from ..model import FileChange, Finding, Notice, Step
 from ..suppressions import find_suppressions, suppression_for
 from ..templates import TemplateError, adapt, builtin_template
@@ -73,32 +73,56 @@ def find_arrivals(
     findings: Sequence[Finding],
     templates: Mapping[str, Template],
 ) -> Arrivals:
-    result = Arrivals()
-    gated = [c for c in selected if c.added_lines and c.head_text is not None]
-    if not gated:
-        result.findings = list(findings)
-        return result
-    project = Project(HeadTree(lookup, changes), tolerate_environment=config.tolerate_environment)
-    history = _History(changes)
-    drafts: list[_Draft] = []
-    # Only plain markers, imports or constants added: nothing can arrive (first_pass.py).
-    starts = {change.path: may_start_arrival(change.head_text or "", change.added_lines) for change in gated}
-    for change in gated:
-        if not starts[change.path]:
-            continue
-        model = project.model(change.path)
+    arriving = ArrivalsPass(changes, selected, config, lookup)
+    for change in selected:
+        arriving.read(change)
+    return arriving.finish(findings, templates)
+
+
+class ArrivalsPass:
+    """`find_arrivals` one file at a time: `read` each gated file (in any order, interleaved with
+    the other families so that a file's `ast` parse is shared, and while worker processes look
+    for the mock-library sites), then `finish` with those sites' findings."""
+
+    def __init__(self, changes: Sequence[FileChange], selected: Sequence[FileChange], config: Config, lookup: TreeLookup | None) -> None:
+        self.changes = changes
+        self.gated = [c for c in selected if c.added_lines and c.head_text is not None]
+        self.project = Project(HeadTree(lookup, changes), tolerate_environment=config.tolerate_environment)
+        self.history = _History(changes)
+        self.starts: dict[str, bool] = {}
+        # per file read: (the fixture and helper drafts, the hand-rolled ones: kept unless a
+        # mock-library finding already stands on their line)
+        self.read_drafts: list[tuple[list[_Draft], list[_Draft]]] = []
+
+    def read(self, change: FileChange) -> None:
+        if not change.added_lines or change.head_text is None:
+            return
+        # Only plain markers, imports or constants added: nothing can arrive (first_pass.py).
+        self.starts[change.path] = starts = may_start_arrival(change.head_text, change.added_lines)
+        if not starts:
+            return
+        model = self.project.model(change.path)
         if model is None or model.tree is None:
-            continue
-        drafts += _fixture_dependencies(project, change, model, history)
-        drafts += _helper_calls(project, change, model, history)
-        drafts += _hand_rolled(project, change, model, findings)
-    drafts += _new_autouse(project, changes, gated, history, starts)
-    # A mock this change builds is reported where it is built; a dependency on it would say it twice.
-    built = {(f.path, f.line) for f in findings}
-    drafts = [d for d in drafts if d.source is None or d.source not in built]
-    result.findings, result.tolerated = _real_settings(project, gated, findings)
-    _place(drafts, project, templates, result)
-    return result
+            return
+        dependencies = _fixture_dependencies(self.project, change, model, self.history) + _helper_calls(self.project, change, model, self.history)
+        self.read_drafts.append((dependencies, _hand_rolled(self.project, change, model)))
+
+    def finish(self, findings: Sequence[Finding], templates: Mapping[str, Template]) -> Arrivals:
+        result = Arrivals()
+        if not self.gated:
+            result.findings = list(findings)
+            return result
+        built = {(f.path, f.line) for f in findings}
+        drafts: list[_Draft] = []
+        for dependencies, patches in self.read_drafts:
+            drafts += dependencies
+            drafts += [d for d in patches if (d.path, d.line) not in built]  # a MagicMock assigned is already found
+        drafts += _new_autouse(self.project, self.changes, self.gated, self.history, self.starts)
+        # A mock this change builds is reported where it is built; a dependency on it would say it twice.
+        drafts = [d for d in drafts if d.source is None or d.source not in built]
+        result.findings, result.tolerated = _real_settings(self.project, self.gated, findings)
+        _place(drafts, self.project, templates, result)
+        return result
 
 
 # --- what the base already had ----------------------------------------------------------------
@@ -240,7 +264,9 @@ def _helper_calls(project: Project, change: FileChange, model: ModuleModel, hist
     # Only statements that name an import or a helper of the module can call one.
     naming = {*model.imports, *model.helpers}
     statements = touched_statements(model.tree, change.added_lines, text=change.head_text, naming=naming)
-    for node in (n for statement in statements for n in ast.walk(statement)):
+    # (a call's root name is within its lines: subtrees whose lines name none are not entered)
+    named = WordLines(change.head_text or "", naming)
+    for node in (n for statement in statements for n in walk_holding(statement, named)):
         if not (isinstance(node, ast.Call) and node.lineno in change.added_lines):
             continue
         root = root_name(node.func)
@@ -285,11 +311,10 @@ def _owners(model: ModuleModel) -> dict[int, TestDef]:
 # --- §3 hand-rolled patches -------------------------------------------------------------------
 
 
-def _hand_rolled(project: Project, change: FileChange, model: ModuleModel, findings: Sequence[Finding]) -> list[_Draft]:
-    mock_lines = {f.line for f in findings if f.path == change.path}  # a MagicMock assigned is already found
+def _hand_rolled(project: Project, change: FileChange, model: ModuleModel) -> list[_Draft]:
     drafts = []
     for patch in hand_rolled_patches(model, project, lines=change.added_lines, text=change.head_text):
-        if patch.line not in change.added_lines or patch.line in mock_lines:
+        if patch.line not in change.added_lines:
             continue
         if patch.real and not _mock_fixture(project, change.path, model, patch):
             continue
@@ -443,4 +468,4 @@ def _column(change: FileChange, line: int, word: str | None) -> int:
     return len(text) - len(text.lstrip()) + 1
 
 
-__all__ = ["Arrivals", "HeadTree", "MockSource", "find_arrivals", "hand_rolled_patches"]
+__all__ = ["Arrivals", "ArrivalsPass", "HeadTree", "MockSource", "find_arrivals", "hand_rolled_patches"]

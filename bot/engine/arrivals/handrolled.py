@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..categories import category_of_words, words
-from ..first_pass import touched_statements
+from ..first_pass import WordLines, touched_statements
 from ..names import FIXTURE_TYPES
 from .pymodel import ModuleModel, dotted, qualified, root_name
 
@@ -54,21 +54,33 @@ def hand_rolled_patches(model: ModuleModel, project: Project | None = None, line
     module, `setattr` or `dependency_overrides` (every patch found names one)."""
     if model.tree is None:
         return []
-    finder = _Finder(model)
     if lines is None:
+        finder = _Finder(model)
         finder.visit(model.tree)
-    else:
-        naming = {*model.imports, "setattr", "dependency_overrides"}
-        for statement in touched_statements(model.tree, lines, text=text, naming=naming):
-            finder.visit(statement)
+        return finder.found
+    naming = {*model.imports, "setattr", "dependency_overrides"}
+    # Every patch found names one of `naming` within its own lines: with the text, subtrees whose
+    # lines name none are not entered.
+    finder = _Finder(model, WordLines(text, naming) if text is not None else None)
+    for statement in touched_statements(model.tree, lines, text=text, naming=naming):
+        finder.visit(statement)
     return finder.found
 
 
 class _Finder(ast.NodeVisitor):
-    def __init__(self, model: ModuleModel) -> None:
+    def __init__(self, model: ModuleModel, named: WordLines | None = None) -> None:
         self.model = model
+        self.named = named  # where the names a patch is written with are, when known
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.found: list[Patch] = []
+
+    def generic_visit(self, node: ast.AST) -> None:
+        if self.named is None:
+            super().generic_visit(node)
+            return
+        for child in ast.iter_child_nodes(node):
+            if self.named.holds(child):
+                self.visit(child)
 
     # scopes
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:

@@ -11,6 +11,9 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..first_pass import WordLines
+from ..reduce import parse_cached
+
 FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture"})
 USEFIXTURES = "pytest.mark.usefixtures"
 PARAMETRIZE = "pytest.mark.parametrize"
@@ -108,12 +111,11 @@ def module_of_path(path: str) -> tuple[str, str]:
 
 def parse(path: str, text: str) -> ModuleModel:
     _, package = module_of_path(path)
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_cached(text)  # (shared with the other families' reads of the same text)
+    if tree is None:
         return ModuleModel(path, package, None)
     model = ModuleModel(path, package, tree)
-    _read_imports(model, tree)
+    _read_imports(model, tree, text)
     module_marks: list[Request] = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -140,21 +142,23 @@ def parse(path: str, text: str) -> ModuleModel:
     return model
 
 
-def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+def _statements(tree: ast.Module, lines: WordLines | None = None) -> Iterator[ast.AST]:
     """`ast.walk`'s order restricted to statements (and the except and case clauses that hold
-    some): no statement is written inside an expression, so expressions are not entered."""
+    some): no statement is written inside an expression, so expressions are not entered. With
+    `lines`, neither are statements whose lines hold none of its words."""
     pending: deque[ast.AST] = deque([tree])
     while pending:
         node = pending.popleft()
-        pending.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, _HOLDS_STATEMENTS))
+        pending.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, _HOLDS_STATEMENTS) and (lines is None or lines.holds(c)))
         yield node
 
 
 _HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
-def _read_imports(model: ModuleModel, tree: ast.Module) -> None:
-    for node in _statements(tree):
+def _read_imports(model: ModuleModel, tree: ast.Module, text: str) -> None:
+    # (an import statement's lines hold the word `import`: the rest of the file is not entered)
+    for node in _statements(tree, WordLines(text, ("import",))):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
