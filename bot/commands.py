@@ -14,7 +14,7 @@ from typing import NoReturn
 import click
 
 from .engine.analyse import analyse
-from .engine.rulesfile import RULES_FILE, Config, ConfigError, RulesVersion, choose_rules, load_config, starter_text
+from .engine.rulesfile import RULES_FILE, ConfigAnswers, ConfigError, RulesVersion, choose_rules
 from .engine.formats import FORMATS, Comparison, render, render_error
 from .engine.model import Notice
 from .engine.detectors.base import FAMILIES
@@ -73,7 +73,7 @@ def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_comm
 
 
 def _read(repo: Path, base: str | None, head: str | None, staged: bool, pre_commit: bool, config_file: Path | None,
-          paths: tuple[str, ...], fmt: str, output: Path | None, objects: Objects) -> tuple[ChangeRead, Config, list[Notice], Revisions]:
+          paths: tuple[str, ...], fmt: str, output: Path | None, objects: Objects) -> tuple[ChangeRead, ConfigAnswers, list[Notice], Revisions]:
     """The comparison, the rules that judge it and the change itself; exit 2 when one cannot be had."""
     revisions = None
     try:
@@ -151,7 +151,7 @@ def _stop(message: str, fmt: str, output: Path | None, revisions: Revisions | No
     sys.exit(EXIT_ERROR)
 
 
-def _rules(repo: Path, revisions: Revisions, config_file: Path | None, objects: Objects) -> tuple[Config, list[Notice]]:
+def _rules(repo: Path, revisions: Revisions, config_file: Path | None, objects: Objects) -> tuple[ConfigAnswers, list[Notice]]:
     """The rules that judge the change: the base revision's file (never the change's own copy,
     so a change cannot relax its own gate), or --config. A changed copy in the change is checked too.
     A base copy that does not load never locks the repository out: its newest earlier version that
@@ -164,7 +164,7 @@ def _rules(repo: Path, revisions: Revisions, config_file: Path | None, objects: 
             text = config_file.read_text(encoding="utf-8")
         except OSError as error:
             raise GitError(f"cannot read {config_file}: {error.strerror}") from error
-        return load_config(text, str(config_file), read_file=base_file), []
+        return _load_config(text, str(config_file), read_file=base_file), []
     base_text = objects.text(revisions.base, RULES_FILE)
     choice = choose_rules(_rules_history(repo, revisions.base, base_text, objects))
     notices = choice.notices()
@@ -174,7 +174,7 @@ def _rules(repo: Path, revisions: Revisions, config_file: Path | None, objects: 
     head_text = head_view(RULES_FILE)
     if head_text is not None and head_text != base_text:
         try:
-            load_config(head_text, RULES_FILE, read_file=head_view)
+            _load_config(head_text, RULES_FILE, read_file=head_view)
         except ConfigError as error:
             if choice.broken is None:
                 raise  # a change that breaks a working rules file is refused now, not on the next change
@@ -184,6 +184,12 @@ def _rules(repo: Path, revisions: Revisions, config_file: Path | None, objects: 
         else:
             notices.append(Notice(RULES_FILE, "this change edits the rules file; it was validated, and applies from the next change on"))
     return choice.config, notices
+
+
+def _load_config(text: str, source: str, *, read_file: Callable[[str], str | None]) -> ConfigAnswers:
+    from .engine.rulesfile.loader import load_config  # pydantic and the schema: only when a rules file is read
+
+    return load_config(text, source, read_file=read_file)
 
 
 def _rules_history(repo: Path, base: str, base_text: str | None, objects: Objects) -> Iterator[RulesVersion]:
@@ -208,6 +214,8 @@ def _head_view(repo: Path, revisions: Revisions, objects: Objects) -> Callable[[
 @click.option("--force", is_flag=True, help="Overwrite an existing rules file.")
 def init(repo: Path, force: bool) -> None:
     """Write a commented starter rules file to .github/mockguard.yml."""
+    from .engine.rulesfile.loader import starter_text
+
     target = repo / RULES_FILE
     if target.exists() and not force:
         fail(f"{target} exists; pass --force to overwrite it")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bot.commands import RULES_FILE, fail, tool_version
-from bot.engine.rulesfile import ConfigError, default_config, load_config
+from bot.engine.rulesfile import ConfigAnswers, ConfigError, default_config, load_config
 from bot.engine.rules import RULES
 from bot.gitrepo import GitError, git
 
@@ -78,6 +78,7 @@ def _read_file(repo: Path, ref: str | None, path: str) -> str | None:
 
 
 def _inventory(repo: Path, ref: str | None, config_file: Path | None, paths: tuple[str, ...], workers: int | None):
+    config: ConfigAnswers
     if config_file is not None:
         config = load_config(config_file.read_text(encoding="utf-8"), str(config_file),
                              read_file=lambda p: _read_file(repo, ref, p))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.engine.analyse import analyse
-from bot.engine.rulesfile import Config
+from bot.engine.rulesfile import ConfigAnswers
 from bot.engine.diff import source_lines
 from bot.engine.model import FileChange, Finding, Notice, Report
 from bot.engine.real_fixtures import RealFixture, find_real_fixtures
@@ -104,7 +104,7 @@ def folder_of(path: str) -> str:
 
 def take_inventory(
     files: Mapping[str, str],
-    config: Config,
+    config: ConfigAnswers,
     *,
     today: date | None = None,
     template_files: Mapping[str, str] | None = None,

@@ -22,7 +22,7 @@ from .arrivals import ArrivalsPass
 from .diff import source_lines
 from .cannot_fail import CannotFailPass, CannotFailResult
 from .categories import ADVICE, NOUNS, infer_category
-from .rulesfile import Config, chosen_templates, default_config
+from .rulesfile import ConfigAnswers, chosen_templates, default_config
 from .fallback import scan_tokens
 from .first_pass import code_only
 from .origin import origin_of, origin_sentence
@@ -74,7 +74,7 @@ class FileResult:
 
 def analyse(
     changes: Sequence[FileChange],
-    config: Config | None = None,
+    config: ConfigAnswers | None = None,
     *,
     today: date | None = None,
     template_files: Mapping[str, str] | None = None,
@@ -122,7 +122,7 @@ def _worker_started() -> None:
 
 def _analyse(
     changes: Sequence[FileChange],
-    config: Config | None,
+    config: ConfigAnswers | None,
     *,
     today: date | None,
     template_files: Mapping[str, str] | None,

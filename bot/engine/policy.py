@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .rulesfile import Config, Toleration
+from .rulesfile.defaults import ConfigAnswers, TolerationTerms
 from .model import Finding, Notice
 from .rules import ALL_RULES
 
@@ -37,7 +37,7 @@ class PolicyResult:
     notices: tuple[Notice, ...]
 
 
-def apply_policy(findings: Sequence[Finding], config: Config, *, today: date) -> PolicyResult:
+def apply_policy(findings: Sequence[Finding], config: ConfigAnswers, *, today: date) -> PolicyResult:
     own = config.tolerate
     expired = [t for t in own if t.expires is not None and today > t.expires]
     live = [t for t in config.tolerations() if not any(t is e for e in expired)]
@@ -70,7 +70,7 @@ def apply_policy(findings: Sequence[Finding], config: Config, *, today: date) ->
     return PolicyResult(tuple(kept), tuple(tolerated), tuple(notices))
 
 
-def _covers(toleration: Toleration, finding: Finding) -> bool:
+def _covers(toleration: TolerationTerms, finding: Finding) -> bool:
     return toleration.matches(
         path=finding.path,
         construct=finding.construct,
@@ -80,12 +80,12 @@ def _covers(toleration: Toleration, finding: Finding) -> bool:
     )
 
 
-def _name(toleration: Toleration) -> str:
+def _name(toleration: TolerationTerms) -> str:
     owner = f", owner {toleration.owner}" if toleration.owner else ""
     return f"toleration ({toleration.describe()}{owner})"
 
 
-def _expired_notice(toleration: Toleration, config: Config, covered: int) -> Notice:
+def _expired_notice(toleration: TolerationTerms, config: ConfigAnswers, covered: int) -> Notice:
     assert toleration.expires is not None  # only tolerations with a date in the past expire
     effect = (
         f"; it would have tolerated {covered} finding{'s' if covered != 1 else ''} of this change"
@@ -101,7 +101,7 @@ def _expired_notice(toleration: Toleration, config: Config, covered: int) -> Not
     )
 
 
-def _unused_notice(toleration: Toleration, config: Config) -> Notice:
+def _unused_notice(toleration: TolerationTerms, config: ConfigAnswers) -> Notice:
     return Notice(
         path=config.source,
         line=toleration.line,

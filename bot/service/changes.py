@@ -25,7 +25,7 @@ from unidiff import PatchSet
 
 from bot.engine import FileChange, lines_from_patch, lines_from_texts
 from bot.engine.origin import DEPENDENCY_FILES
-from bot.engine.rulesfile import RULES_FILE, Config
+from bot.engine.rulesfile import RULES_FILE, ConfigAnswers
 from bot.github import ChangedFile, InstallationClient, NotFound, PullRequest, commentable_lines
 from bot.github.gitfetch import GitFetchError, fetch
 from bot.gitrepo import GitError, Revisions, git, read_change
@@ -49,7 +49,7 @@ def changed_files(inst: InstallationClient, repo: str, pull: PullRequest) -> tup
     return files, complete
 
 
-def read_changes(inst: InstallationClient, repo: str, pull: PullRequest, config: Config, files: list[ChangedFile],
+def read_changes(inst: InstallationClient, repo: str, pull: PullRequest, config: ConfigAnswers, files: list[ChangedFile],
                  complete: bool, parallel: int = 4) -> PullChanges:
     base_sha, head_sha = pull.base_sha, pull.head_sha
     result = PullChanges(paths={entry.path for entry in files})
@@ -98,7 +98,7 @@ def _status(github_status: str) -> str:
     return {"added": "added", "removed": "deleted", "renamed": "renamed"}.get(github_status, "modified")
 
 
-def _beyond_listing(inst: InstallationClient, repo: str, base_sha: str, head_sha: str, config: Config,
+def _beyond_listing(inst: InstallationClient, repo: str, base_sha: str, head_sha: str, config: ConfigAnswers,
                     result: PullChanges) -> None:
     """Files past GitHub's listing limit: compare the trees of merge base and head for integration test files."""
     try:
@@ -222,7 +222,7 @@ def _head_files(local: Path, head: str) -> dict[str, str]:
     return files
 
 
-def read_with_git(fetched: GitPull, config: Config) -> PullChanges:
+def read_with_git(fetched: GitPull, config: ConfigAnswers) -> PullChanges:
     """The change between merge base and head, read as `mockguard check` reads it."""
     read = read_change(fetched.path, Revisions(fetched.merge_base, fetched.head_sha), paths=[PYTHON],
                        wanted=config.is_integration_test)

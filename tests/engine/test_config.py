@@ -38,6 +38,33 @@ def test_defaults_block_every_category_with_builtin_templates():
     assert config.template_files() == ()
 
 
+def test_the_defaults_answer_as_the_validated_model_of_an_empty_file_does():
+    """`default_config()` answers without pydantic; it must say what `Config()` says, question by question."""
+    from bot.engine.rulesfile.defaults import DefaultConfig
+    from bot.engine.rules import RULES
+
+    light, model = default_config(), Config()
+    assert isinstance(light, DefaultConfig) and not isinstance(light, Config)
+    for name in ("version", "fail_on", "tolerate_environment", "tolerate", "suggest", "source"):
+        assert getattr(light, name) == getattr(model, name), name
+    for category in [*CATEGORIES, "no-such-category", *RULES]:
+        assert light.severity_for(category) == model.severity_for(category), category
+        assert light.template_for(category) == model.template_for(category), category
+        assert light.template_position(category) == model.template_position(category)
+    for rule in [*RULES, "MG999"]:
+        assert light.rule_severity(rule) == model.rule_severity(rule), rule
+    for path in ["tests/integration/test_a.py", "tests/unit/integration/test_a.py", "e2e_debug/x.py", "./tests/e2e/a.py",
+                 "tests\\integration\\test_a.py", "tests/integration/data.json", "src/app.py", "websocket_e2e_tests/t.py"]:
+        assert light.is_integration_test(path) == model.is_integration_test(path), path
+    assert (light.template_files(), light.template_texts()) == (model.template_files(), model.template_texts())
+    assert light.tolerations() == model.tolerations()
+    assert light.model_dump() == model.model_dump()
+    for field in ("files", "severity", "templates"):
+        public = {k: v for k, v in vars(getattr(light, field)).items() if not k.startswith("_")}
+        assert public == dict(getattr(model, field)), field
+    assert (light.files._included, light.files._excluded) == (model.files._included, model.files._excluded) == (None, None)
+
+
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n", "files:\ntolerate:\n"])
 def test_an_empty_file_means_the_defaults(text):
     config = load_config(text, "ci/rules.yml")

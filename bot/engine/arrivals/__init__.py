@@ -32,7 +32,7 @@ from .pymodel import ModuleModel, TestDef, dotted, parse, root_name
 from .tree import HeadTree, TreeLookup
 
 if TYPE_CHECKING:
-    from ..rulesfile import Config
+    from ..rulesfile import ConfigAnswers
     from ..templates import Template
     from .pymodel import Request
 
@@ -68,7 +68,7 @@ class _Draft:
 def find_arrivals(
     changes: Sequence[FileChange],
     selected: Sequence[FileChange],
-    config: Config,
+    config: ConfigAnswers,
     lookup: TreeLookup | None,
     findings: Sequence[Finding],
     templates: Mapping[str, Template],

@@ -14,9 +14,10 @@ import types
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 RULES_FILE = ".github/mockguard.yml"
 
@@ -159,6 +160,8 @@ def _models_in(annotation: Any) -> list[Any]:
 
 
 def _is_model(value: Any) -> bool:
+    from pydantic import BaseModel  # here: reading a schema back means pydantic is loaded already
+
     return isinstance(value, type) and issubclass(value, BaseModel)
 
 

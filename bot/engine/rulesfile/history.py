@@ -16,10 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from ..model import Notice
+from .defaults import ConfigAnswers, default_config
 from .errors import RULES_FILE, ConfigError
-from .loader import ReadFile, load_config
-from .schema import Config, default_config
+
+if TYPE_CHECKING:
+    from .loader import ReadFile
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class RulesVersion:
 class RulesChoice:
     """The rules that judge the change, and why."""
 
-    config: Config
+    config: ConfigAnswers  # a validated `Config`, or the `DefaultConfig`
     broken: ConfigError | None = None  # the base's own copy did not load: its problems
     used: str | None = None  # with `broken`: the commit whose version judges; None: the built-in defaults
     absent_at: str | None = None  # with `broken` and no `used`: a commit where the file did not exist
@@ -88,6 +92,8 @@ def choose_rules(versions: Iterable[RulesVersion], source: str = RULES_FILE) -> 
     newest = next(history, None)
     if newest is None or newest.text is None:
         return RulesChoice(default_config())
+    from .loader import load_config  # a rules file to read: the loader, pydantic and the schema
+
     try:
         return RulesChoice(load_config(newest.text, source, read_file=newest.read_file))
     except ConfigError as error:

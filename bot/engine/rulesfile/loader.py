@@ -268,34 +268,3 @@ def _record_toleration_lines(config: Config, root: yaml.MappingNode) -> None:
     if isinstance(entries, yaml.SequenceNode):
         for toleration, node in zip(config.tolerate, entries.value, strict=False):
             toleration._line = node.start_mark.line + 1
-
-
-def chosen_templates(config: Config, template_files: Mapping[str, str] | None = None) -> dict[str, Template]:
-    """Each category's template: the built-in one, or the team's file when the rules file names one.
-
-    `template_files` (path -> text) defaults to what the loader read. A named file that is absent
-    or does not parse raises `ConfigError` at its `templates:` line: a team that chose its own
-    template must never be shown the built-in one without being told.
-    """
-    texts = config.template_texts() if template_files is None else template_files
-    chosen: dict[str, Template] = {}
-    problems: list[Problem] = []
-    for category in CATEGORIES:
-        path = config.template_for(category)
-        if path is None:
-            chosen[category] = builtin_template(category)
-            continue
-        line, column = config.template_position(category) or (None, None)
-        expected = errors.field_description(Config, ("templates", category))
-        text = texts.get(path)
-        if text is None:
-            problems.append(Problem(errors.missing_template(category, path), config.source, line, column, expected))
-            continue
-        try:
-            chosen[category] = template_from_text(category, text, path)
-        except TemplateError as error:
-            problems.append(Problem(errors.broken_template(category, path, error.reason), config.source, line,
-                                    column, "a template file that parses as a Python module"))
-    if problems:
-        raise ConfigError(problems=problems)
-    return chosen

@@ -23,9 +23,8 @@ Tolerations are matched in `bot.engine.policy.apply_policy`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
-from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -42,15 +41,29 @@ from pydantic import (
 from wcmatch import glob as wcglob
 
 from ..model import CATEGORIES, Category
-from ..rules import RULES
+from .defaults import (  # the default values and the answers, shared with the pydantic-free defaults
+    BUILTIN,
+    DEFAULT_FAIL_ON,
+    DEFAULT_SEVERITY,
+    DEFAULT_TOLERATE_ENVIRONMENT,
+    ENVIRONMENT_REASON,
+    ENVIRONMENT_TOLERATIONS,
+    INTEGRATION_DIR_NAMES,
+    RULE_IDS,
+    UNIT_DIR_NAME,
+    ConfigAnswers,
+    TolerationTerms,
+    default_config,
+    is_default_integration_path,
+)
+from .defaults import clean_glob as _clean_glob
+from .defaults import field_name as _field_name
 from .errors import RULES_FILE
 
-BUILTIN = "builtin"
-
-# Folder names that mark integration and end-to-end tests (the default file rule).
-INTEGRATION_DIR_NAMES = ("integration", "integration_tests", "e2e")
-UNIT_DIR_NAME = "unit"
-_WORD_SEPARATORS = str.maketrans({"-": "_", ".": "_"})
+__all__ = [
+    "BUILTIN", "ENVIRONMENT_REASON", "ENVIRONMENT_TOLERATIONS", "INTEGRATION_DIR_NAMES", "RULE_IDS", "UNIT_DIR_NAME",
+    "Config", "Files", "Severities", "Suggestion", "Templates", "Toleration", "default_config", "is_default_integration_path",
+]
 _GLOB_FLAGS = wcglob.GLOBSTAR | wcglob.BRACE | wcglob.FORCEUNIX | wcglob.DOTGLOB
 
 SeverityName = Literal["error", "warning", "notice", "off"]
@@ -69,16 +82,6 @@ def _one_or_many(value: Any) -> Any:
 def _yaml_off(value: Any) -> Any:
     """YAML 1.1 reads a bare `off` as false; in a severity it can only mean "off"."""
     return "off" if value is False else value
-
-
-def _clean_glob(pattern: str) -> str:
-    pattern = pattern.strip()
-    while pattern.startswith("./"):
-        pattern = pattern[2:]
-    pattern = pattern.lstrip("/")  # repository paths are relative; "/tests/**" means the same
-    if pattern.endswith("/"):
-        pattern += "**"  # a directory covers everything below it
-    return pattern
 
 
 def _check_globs(patterns: tuple[str, ...] | None) -> tuple[str, ...] | None:
@@ -137,10 +140,6 @@ class Files(_Strict):
         self._excluded = _compile_globs(self.exclude)
 
 
-def _field_name(category: str) -> str:
-    return category.replace("-", "_")  # `internal-service` is a key in the file, not a Python name
-
-
 def _per_category(name: str, doc: str, annotation: Any, default: str, description: str,
                   base: type[_Strict]) -> Any:
     """A model with one field per category, keyed in the file by the category's own name, so a
@@ -154,7 +153,6 @@ def _per_category(name: str, doc: str, annotation: Any, default: str, descriptio
 
 
 _SEVERITY_SHAPE = "one of error, warning, notice, off"
-RULE_IDS: tuple[str, ...] = tuple(RULES)
 _TEMPLATE_SHAPE = "'builtin' or a repository path to a .py template, e.g. 'tests/templates/ws.py'"
 
 
@@ -182,7 +180,7 @@ if TYPE_CHECKING:  # the type checker sees plain models; the fields below are ma
 else:
     Severities = _per_category(
         "Severities", "Severity per category; `off` drops that category's findings.",
-        SeverityValue, "error", _SEVERITY_SHAPE, _Strict)
+        SeverityValue, DEFAULT_SEVERITY, _SEVERITY_SHAPE, _Strict)
     # And one optional key per rule id (`MG303: error`): a rule's own severity wins over its category's.
     Severities = create_model(
         "Severities", __base__=Severities, __module__=__name__,
@@ -192,7 +190,7 @@ else:
         str, BUILTIN, _TEMPLATE_SHAPE, _TemplateChoices)
 
 
-class Toleration(_Strict):
+class Toleration(_Strict, TolerationTerms):
     """A mock the team accepts, and why. Every given field must match; `reason` is required."""
 
     target: Patterns | None = Field(
@@ -260,65 +258,6 @@ class Toleration(_Strict):
             raise ValueError("write the date as YYYY-MM-DD")  # not a Unix timestamp, as pydantic would
         return value
 
-    @property
-    def line(self) -> int | None:
-        """The line of this entry in the rules file, when it came from one."""
-        return self._line
-
-    def describe(self) -> str:
-        parts = []
-        for key, value in (
-            ("target", self.target),
-            ("category", self.category),
-            ("construct", self.constructs),
-            ("paths", self.paths),
-            ("origin", self.origin),
-        ):
-            if value is not None:
-                parts.append(f"{key} {', '.join(value)}")
-        return "; ".join(parts)
-
-    def reason_text(self) -> str:
-        return f"{self.reason} (owner: {self.owner})" if self.owner else self.reason
-
-    def matches(self, *, path: str, construct: str, target: str | None, category: str, origin: str | None = None) -> bool:
-        if self.category is not None and category not in self.category:
-            return False
-        if self.origin is not None and origin not in self.origin:
-            return False
-        if self.constructs is not None and not _fnmatch_any(construct, self.constructs):
-            return False
-        if self.target is not None and (target is None or not _fnmatch_any(target, self.target)):
-            return False
-        if self._paths is not None and not self._paths.match(_clean_glob(path)):
-            return False
-        return True
-
-
-def _fnmatch_any(value: str, patterns: Iterable[str]) -> bool:
-    # Case-sensitive: dotted paths and construct names are Python names.
-    return any(fnmatchcase(value, pattern) for pattern in patterns)
-
-
-ENVIRONMENT_REASON = (
-    "environment variables are the process's configuration, not a mocked component "
-    "(tolerated by default; set `tolerate_environment: false` to report them)"
-)
-
-# Built in: setting environment variables in a test configures the code under test, it does not fake it.
-ENVIRONMENT_TOLERATIONS: tuple[Toleration, ...] = (
-    Toleration(constructs=("monkeypatch.setenv", "monkeypatch.delenv"), reason=ENVIRONMENT_REASON),
-    Toleration(
-        constructs=("patch.dict", "mocker.patch.dict"),
-        target=("os.environ", "environ"),
-        reason=ENVIRONMENT_REASON,
-    ),
-    # Every other form (the engine names the environment "os.environ" however it was imported):
-    # patch("os.environ", {...}), monkeypatch.setitem(os.environ, ...), patch.object(os, "environ", ...).
-    Toleration(target=("os.environ", "os.environ[[]*"), reason=ENVIRONMENT_REASON),
-)
-
-
 _SECTIONS = ("files", "severity", "templates", "tolerate", "suggest")
 
 
@@ -328,7 +267,7 @@ class Suggestion(_Strict):
     fixture: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="a pytest fixture's name, e.g. real_ws_client")
 
 
-class Config(_Strict):
+class Config(_Strict, ConfigAnswers):
     """The whole rules file. Every key is optional; an empty file means the defaults."""
 
     version: Literal[1] = Field(1, description="1 (the only version so far)")
@@ -340,14 +279,14 @@ class Config(_Strict):
         description="a mapping of category to error, warning, notice or off",
     )
     fail_on: GateName = Field(
-        "error",
+        DEFAULT_FAIL_ON,
         description="one of error, warning, notice, never: the lowest severity that blocks",
     )
     templates: Templates = Field(
         default_factory=Templates, description="a mapping of category to " + _TEMPLATE_SHAPE
     )
     tolerate_environment: bool = Field(
-        True,
+        DEFAULT_TOLERATE_ENVIRONMENT,
         description="true or false: tolerate monkeypatch.setenv/delenv and patch.dict(os.environ)",
     )
     tolerate: tuple[Toleration, ...] = Field(
@@ -381,78 +320,3 @@ class Config(_Strict):
     def _gate_off(cls, value: Any) -> Any:
         # YAML 1.1 reads a bare `off`/`no` as false; for the gate that can only mean "never block".
         return "never" if value is False else value
-
-    @property
-    def source(self) -> str:
-        """The rules file this came from (the default path when built from defaults)."""
-        return self._source
-
-    def is_integration_test(self, path: str) -> bool:
-        path = _clean_glob(path.replace("\\", "/"))
-        if not path.endswith(".py"):
-            return False
-        if self.files._excluded is not None and self.files._excluded.match(path):
-            return False
-        if self.files._included is not None:
-            return bool(self.files._included.match(path))
-        return is_default_integration_path(path)
-
-    def rule_severity(self, rule: str) -> str | None:
-        """The severity the file gives this rule id itself, if it does."""
-        return getattr(self.severity, rule, None) if rule in RULE_IDS else None
-
-    def severity_for(self, category: str) -> str:
-        field = _field_name(category)
-        if field not in Severities.model_fields:
-            field = "generic"  # an unknown category is judged like a generic mock
-        severity: str = getattr(self.severity, field)
-        return severity
-
-    def template_for(self, category: str) -> str | None:
-        """None for the built-in template, else the repository path of the team's template file."""
-        field = _field_name(category)
-        if field not in Templates.model_fields:
-            field = "generic"
-        choice = getattr(self.templates, field)
-        return None if choice == BUILTIN else choice
-
-    def template_files(self) -> tuple[str, ...]:
-        """The repository files the templates name, for a caller that must fetch them."""
-        return tuple(sorted({p for c in CATEGORIES if (p := self.template_for(c)) is not None}))
-
-    def template_texts(self) -> Mapping[str, str]:
-        """The team's template files (path -> text) the loader read and checked; empty when it was
-        given no way to read them."""
-        return dict(self._template_texts)
-
-    def template_position(self, category: str) -> tuple[int, int] | None:
-        """(line, column) of `templates.<category>` in the rules file, when it is written there."""
-        return self._template_at.get(category)
-
-    def tolerations(self) -> tuple[Toleration, ...]:
-        """The user's tolerations followed by the built-in ones in effect."""
-        builtin = ENVIRONMENT_TOLERATIONS if self.tolerate_environment else ()
-        return self.tolerate + builtin
-
-
-def is_default_integration_path(path: str) -> bool:
-    """The default file rule (see the module docstring); `path` is a repository path."""
-    *directories, _name = path.split("/")
-    names = [d.lower() for d in directories]
-    if UNIT_DIR_NAME in names:
-        return False
-    return any(_is_integration_dir(name) for name in names)
-
-
-def _is_integration_dir(name: str) -> bool:
-    if any(name.startswith(n) or name.endswith(n) for n in INTEGRATION_DIR_NAMES):
-        return True
-    words = name.translate(_WORD_SEPARATORS).split("_")
-    return any(word in INTEGRATION_DIR_NAMES for word in words)
-
-
-def default_config() -> Config:
-    """The embedded defaults: the rule for a repository without a rules file."""
-    return Config()
-
-
