@@ -61,6 +61,7 @@ class Objects:
         self.repo = repo
         self._process: subprocess.Popen[bytes] | None = None
         self._errors = tempfile.TemporaryFile()  # git's stderr: a file, so a chatty git never blocks
+        self._lock = threading.Lock()  # one question at a time, whichever thread asks
 
     def __enter__(self) -> Objects:
         return self
@@ -88,6 +89,10 @@ class Objects:
     def read_many(self, specs: Sequence[str]) -> list[bytes | None]:
         """Several objects at once: the names are written while the answers are read, so a big
         change never waits on a full pipe."""
+        with self._lock:
+            return self._read_many(specs)
+
+    def _read_many(self, specs: Sequence[str]) -> list[bytes | None]:
         answers: list[bytes | None] = [None] * len(specs)
         asked = [(index, spec) for index, spec in enumerate(specs) if spec and "\n" not in spec]
         if not asked:

@@ -12,11 +12,14 @@ import re
 import threading
 import tokenize
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from .lazy import libcst as cst  # loaded on first use
 
 from .arrivals import ArrivalsPass
 from .diff import source_lines
@@ -158,6 +161,8 @@ def _analyse(
 
     parallel = workers > 1 and len(busy) >= PARALLEL_FROM_FILES
     if parallel:
+        from concurrent.futures import ProcessPoolExecutor  # (multiprocessing: only for big changes)
+
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started) as pool:
             pending = pool.map(per_file, [c for c, _ in busy], [f for _, f in busy], chunksize=8)
             for change in selected:

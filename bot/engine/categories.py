@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import yaml
-
 from .model import CATEGORIES, Site
 from .rules import LIBRARY_CATEGORIES  # derived from the libraries the rules own
 from .templates import rules_dir
@@ -59,6 +57,8 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def keyword_table() -> dict[str, frozenset[str]]:
+    import yaml  # (here: only a run with a finding asks for a category)
+
     # libyaml's loader when PyYAML was built with it: the same mapping, read at C speed.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load((rules_dir() / "categories.yml").read_text(encoding="utf-8"), Loader=loader)

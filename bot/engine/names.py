@@ -7,12 +7,17 @@ pytest fixtures a function receives, and resolves dotted expressions against the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ast
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from .lazy import libcst as cst  # loaded on first use
 
 from . import rules
 

@@ -17,8 +17,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import libcst as cst
-from libcst.metadata import Assignment, MetadataWrapper, ScopeProvider
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from .lazy import libcst as cst  # loaded on first use: the built-in templates never need it
 
 import bot
 
@@ -148,6 +152,8 @@ def _pytest_name(test_name: str) -> str:
 def _rename_global(module: cst.Module, old: str, new: str) -> cst.Module:
     """Rename a module-level name at its definition and at every reference (scope-aware, so a
     string or an unrelated local of the same name is left alone)."""
+    from libcst.metadata import Assignment, MetadataWrapper, ScopeProvider
+
     wrapper = MetadataWrapper(module)
     scope = wrapper.resolve(ScopeProvider)[wrapper.module]
     assert scope is not None  # a module always has its global scope
@@ -156,16 +162,9 @@ def _rename_global(module: cst.Module, old: str, new: str) -> cst.Module:
         if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.FunctionDef):
             names.add(assignment.node.name)
         names.update(access.node for access in assignment.references)
-    return wrapper.visit(_Renamer(names, new))
 
+    class Renamer(cst.CSTTransformer):  # (defined here: libcst is imported on first use)
+        def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+            return updated_node.with_changes(value=new) if original_node in names else updated_node
 
-class _Renamer(cst.CSTTransformer):
-    def __init__(self, names: set[cst.CSTNode], new: str) -> None:
-        super().__init__()
-        self.names = names
-        self.new = new
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        if original_node in self.names:
-            return updated_node.with_changes(value=self.new)
-        return updated_node
+    return wrapper.visit(Renamer())

@@ -84,7 +84,7 @@ class ArrivalsPass:
     the other families so that a file's `ast` parse is shared, and while worker processes look
     for the mock-library sites), then `finish` with those sites' findings."""
 
-    def __init__(self, changes: Sequence[FileChange], selected: Sequence[FileChange], config: Config, lookup: TreeLookup | None) -> None:
+    def __init__(self, changes: Sequence[FileChange], selected: Sequence[FileChange], config: ConfigAnswers, lookup: TreeLookup | None) -> None:
         self.changes = changes
         self.gated = [c for c in selected if c.added_lines and c.head_text is not None]
         self.project = Project(HeadTree(lookup, changes), tolerate_environment=config.tolerate_environment)

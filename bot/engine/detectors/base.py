@@ -15,9 +15,12 @@ import textwrap
 from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from ..lazy import libcst as cst  # loaded on first use
 
 from ..model import RuleDoc
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from ..lazy import libcst as cst  # loaded on first use
 
 from .base import (
     Draft,
