@@ -61,9 +61,15 @@ def conftest_chain(test_path: str) -> list[str]:
 # A file can define such a fixture only if its text names `fixture` and imports a connector's
 # top package (names are resolved through imports, so the package's name is in the text): the
 # other files are never parsed. Derived from REAL_CONNECTORS, so a connector added there counts.
-_CONNECTOR_ROOTS = re.compile(
-    r"\b(?:%s)\b" % "|".join(sorted({p.split(".")[0] for prefixes in REAL_CONNECTORS.values() for p in prefixes}))
-)
+_ROOT_NAMES = sorted({p.split(".")[0] for prefixes in REAL_CONNECTORS.values() for p in prefixes})
+_CONNECTOR_ROOTS = re.compile(r"\b(?:%s)\b" % "|".join(_ROOT_NAMES))
+
+
+def _names_any(text: str, words: Iterable[str], pattern: re.Pattern[str]) -> bool:
+    """`pattern` (one of `words` as a whole word) finds something in `text`. Plain substring
+    searches first: most test files name none of the words anywhere, and `in` is several times
+    faster than a regular expression over a whole file."""
+    return any(word in text for word in words) and pattern.search(text) is not None
 
 
 def find_real_fixtures(files: Mapping[str, str]) -> dict[str, list[RealFixture]]:
@@ -71,7 +77,7 @@ def find_real_fixtures(files: Mapping[str, str]) -> dict[str, list[RealFixture]]
     trees = {
         path: tree
         for path, text in files.items()
-        if "fixture" in text and _CONNECTOR_ROOTS.search(text) and (tree := _parse(text)) is not None
+        if "fixture" in text and _names_any(text, _ROOT_NAMES, _CONNECTOR_ROOTS) and (tree := _parse(text)) is not None
     }
     found: dict[str, list[RealFixture]] = {}
     for path, tree in trees.items():
@@ -90,7 +96,7 @@ def find_real_fixtures(files: Mapping[str, str]) -> dict[str, list[RealFixture]]
     naming = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(names))))
     requested: dict[str, int] = {}
     for path, text in files.items():
-        if not naming.search(text):
+        if not _names_any(text, names, naming):
             continue
         tree = trees.get(path) or _parse(text)
         if tree is None:
