@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from bisect import bisect_right
+from itertools import compress, count
 import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import cast
@@ -140,25 +141,36 @@ class Chunk:
 
 
 def split_chunks(lines: list[str]) -> list[Chunk]:
-    """Cut a file at lines that start a new top-level statement (by their look; parsing checks)."""
+    """Cut a file at lines that start a new top-level statement (by their look; parsing checks).
+
+    Only a line that starts at column 0 with code can start a chunk: those are found at C speed
+    (most of a file is bodies, blank lines and comments), and whether the code before one ends in
+    a backslash is read back from it."""
     starts = [0]
     in_decorators = False
-    previous_continues = False
-    for index, line in enumerate(lines):
-        stripped = line.rstrip("\r\n")
-        if not stripped.strip() or stripped.lstrip().startswith("#"):
-            continue
-        is_top = not stripped[0].isspace()
-        if is_top and index > 0 and not previous_continues and not in_decorators:
+    for index in compress(count(), map(_TOP_LEVEL_CODE, lines)):
+        stripped = lines[index].rstrip("\r\n")
+        if index > 0 and not in_decorators and not _continues(lines, index):
             word = _WORD.match(stripped)
             if not stripped.startswith(_CLOSERS) and not (word and word.group() in _CONTINUATIONS):
                 if starts[-1] != index:
                     starts.append(index)
-        if is_top:
-            in_decorators = stripped.startswith("@")
-        previous_continues = stripped.endswith("\\")
+        in_decorators = stripped.startswith("@")
     bounds = starts + [len(lines)]
     return [Chunk(bounds[i], bounds[i + 1]) for i in range(len(starts)) if bounds[i] < bounds[i + 1]]
+
+
+_TOP_LEVEL_CODE = re.compile(r"[^\s#]").match  # a line whose first character is code (not a space, not a comment)
+
+
+def _continues(lines: list[str], index: int) -> bool:
+    """Whether the last line of code before `index` (blank lines and comments aside) ends with a
+    backslash. (Each look stops at the code line above: the looks of a file read each line once.)"""
+    for back in range(index - 1, -1, -1):
+        stripped = lines[back].rstrip("\r\n")
+        if stripped.strip() and not stripped.lstrip().startswith("#"):
+            return stripped.endswith("\\")
+    return False
 
 
 class _PositionCollector(BaseMetadataProvider[CodeRange]):
