@@ -237,10 +237,10 @@ def count_mocks(path: str, text: str | None, counts: ChunkCounts | None = None) 
     sites of a scan of every line. The first pass makes a file without a mock word in its code
     cost one regular expression; `counts` (shared by the scans and counts of one file's two
     sides) makes an unchanged statement cost one parse for both."""
-    if not text or len(text) > MAX_FILE_BYTES or not line_has_trigger(code_only(text)):
+    if not text or len(text) > MAX_FILE_BYTES:
         return 0
     try:
-        return count_sites(text, counts)
+        return count_sites(text, counts)  # (a file whose code has no mock word costs one regular expression)
     except (ChunkParseError, RecursionError, MemoryError):  # as `_scan` does: read from tokens
         return len(scan_tokens(text, frozenset(range(1, len(source_lines(text)) + 1))).sites)
 

@@ -8,6 +8,7 @@ shows up as a parse error and the chunk is merged with the next one, so a site i
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from bisect import bisect_right
@@ -199,7 +200,28 @@ class ImportSite:
     exact_key: str
 
 
+_UNSEEN = object()
+# Per visitor class and node type: the visitor's own visit_/leave_ method, or None for libcst's no-op stub.
+_DISPATCH: dict[tuple[type, str], dict[type, Callable[..., object] | None]] = {}
+
+
+def _dispatch(visitor: type, prefix: str) -> dict[type, Callable[..., object] | None]:
+    return _DISPATCH.setdefault((visitor, prefix), {})
+
+
+def _own_method(visitor: type, prefix: str, kind: type) -> Callable[..., object] | None:
+    method = getattr(visitor, prefix + kind.__name__, None)
+    return None if method is None or getattr(method, "_is_no_op", False) else cast("Callable[..., object]", method)
+
+
 class SiteVisitor(cst.CSTVisitor):
+    """Finds the sites of one parsed chunk.
+
+    libcst looks a visitor's methods up by name for every node and for every attribute of every
+    node (an f-string and a `getattr` each time, then a call to a no-op stub: a third of a
+    visit). This visitor looks its methods up once per node type and calls only its own; it has
+    no per-attribute methods (`visit_<Type>_<attribute>`), so it skips those hooks."""
+
     def __init__(
         self,
         module: cst.Module,
@@ -224,6 +246,29 @@ class SiteVisitor(cst.CSTVisitor):
         self.found_imports: list[tuple[cst.CSTNode, str, tuple[str, ...]]] = []
         self.sites: list[Site] = []
         self.imports: list[ImportSite] = []
+        self._visits = _dispatch(type(self), "visit_")
+        self._leaves = _dispatch(type(self), "leave_")
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        kind = type(node)
+        method = self._visits.get(kind, _UNSEEN)
+        if method is _UNSEEN:
+            method = self._visits[kind] = _own_method(type(self), "visit_", kind)
+        return method is None or cast("Callable[..., object]", method)(self, node) is not False
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        kind = type(original_node)
+        method = self._leaves.get(kind, _UNSEEN)
+        if method is _UNSEEN:
+            method = self._leaves[kind] = _own_method(type(self), "leave_", kind)
+        if method is not None:
+            cast("Callable[..., object]", method)(self, original_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
 
     # scopes ---------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -582,7 +627,7 @@ def scan(
 
     Raises ChunkParseError when the file does not parse (the caller falls back to tokens).
     """
-    file = _File(text, reexports, reduce)
+    file = _read(text, reexports, reduce)
     result = FileScan()
 
     def visit(chunk: Chunk, bindings: Bindings, hot: set[str], phase: str) -> Chunk:
@@ -606,7 +651,9 @@ def count_sites(text: str, counts: ChunkCounts | None = None, *, reduce: bool = 
     its other side, whose unchanged statements are the same text) is not parsed again, and a
     chunk parsed here is visited without placing its sites (no positions, no `Site`s) unless
     two of them may stand at one place. Raises ChunkParseError as `scan` does."""
-    file = _File(text, None, reduce)
+    file = _read(text, None, reduce)
+    if not line_has_trigger(file.code_text):
+        return 0  # no mock word in the code: no site (the first pass's look)
     total = 0
     regions: list[Chunk] = []
 
@@ -635,14 +682,29 @@ def count_sites(text: str, counts: ChunkCounts | None = None, *, reduce: bool = 
     return total
 
 
+@functools.lru_cache(maxsize=4)
+def _read_cached(text: str, reexports: frozenset[tuple[tuple[str, str], str]], reduce: bool) -> _File:
+    return _File(text, dict(reexports), reduce)
+
+
+def _read(text: str, reexports: Mapping[tuple[str, str], str] | None, reduce: bool) -> _File:
+    """A file's side read for a walk. The change's scan of a side and its whole-file count follow
+    each other: the last few are kept (read-only; the walk's bindings are its own)."""
+    return _read_cached(text, frozenset((reexports or {}).items()), reduce)
+
+
 class _File:
     """One side of a file as the walk over its chunks reads it."""
 
     def __init__(self, text: str, reexports: Mapping[tuple[str, str], str] | None, reduce: bool) -> None:
         self.lines = source_lines(text, keepends=True)
-        self.code = source_lines(code_only(text), keepends=True)  # the same lines, strings and comments blanked
+        self.code_text = code_only(text)
+        self.code = source_lines(self.code_text, keepends=True)  # the same lines, strings and comments blanked
         self.chunks = split_chunks(self.lines)
         self.reexports: Mapping[tuple[str, str], str] = reexports or {}
+        # `from tests.compat import p` binds a mocking name when the module re-exports one as `p`.
+        reexporting = {written for (written, _), qualified in self.reexports.items() if is_mock_module(qualified)}
+        self.import_chunks = [c for c in self.chunks if binds_names("".join(self.lines[c.start : c.end]), reexporting)]
         self.constants = module_constants(text)
         self.statements = FileStatements(text, self.lines, self.code) if reduce else None  # CPython's ast, parsed when first needed
         self.text = text
@@ -664,12 +726,8 @@ def _walk(file: _File, wanted: frozenset[int] | set[int] | None, visit: Visit) -
     `visit` parses and visits one and returns the lines it parsed (the chunk, or wider)."""
     lines, code, chunks = file.lines, file.code, file.chunks
     bindings = Bindings(reexports=file.reexports)
-
-    # `from tests.compat import p` binds a mocking name when the module re-exports one as `p`.
-    reexporting = {written for (written, _), qualified in bindings.reexports.items() if is_mock_module(qualified)}
-    import_chunks = [c for c in chunks if binds_names("".join(lines[c.start : c.end]), reexporting)]
     parsed: list[Chunk] = []
-    for chunk in import_chunks:
+    for chunk in file.import_chunks:
         parsed.append(visit(chunk, bindings, _hot_names(bindings), "import"))
 
     for name in module_level_definitions(file.text):

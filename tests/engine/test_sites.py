@@ -598,3 +598,17 @@ def test_integration_and_e2e_files_count(path):
 def test_other_files_are_ignored(path):
     report = added(A_MOCK, path)
     assert report.findings == () and report.files_checked == ()
+
+
+def test_the_site_visitor_has_no_per_attribute_hooks_and_calls_its_own_methods():
+    """SiteVisitor skips libcst's per-attribute hooks and its no-op stubs: that is the same visit
+    only while it defines no `visit_<Type>_<attribute>` method, and while its own methods run."""
+    import libcst as cst
+
+    from bot.engine.sites import SiteVisitor
+
+    node_types = {name for name in dir(cst) if isinstance(getattr(cst, name), type) and issubclass(getattr(cst, name), cst.CSTNode)}
+    own = [name for name in vars(SiteVisitor) if name.startswith(("visit_", "leave_"))]
+    assert own and all(name.split("_", 1)[1] in node_types for name in own), own
+    scanned = added("from unittest.mock import patch\n\n\n@patch('app.x')\ndef test_a():\n    with patch('app.y'):\n        pass\n")
+    assert [f.line for f in scanned.findings] == [4, 6]
