@@ -5,9 +5,10 @@ module full of mocks still has most of its lines in statements that mock nothing
 assertions, set-up), and parsing them with libcst is most of the cost of a scan. This module cuts
 them out before libcst sees the chunk, keeping what `SiteVisitor` reads:
 
-- CPython's `ast` (C speed) parses the file once and gives every statement's lines. A file it
-  cannot parse (a syntax error, or syntax newer than the running interpreter) is not reduced:
-  the caller parses its chunks whole, as before.
+- CPython's `ast` (C speed) parses the chunk's lines alone and gives every statement's lines
+  (`FileStatements.statements`). Lines that do not parse alone (a syntax error, syntax newer
+  than the running interpreter, a cut inside a string or a bracket) are not reduced: the caller
+  parses the chunk whole, as before.
 - A statement is kept when its code (strings and comments blanked, `first_pass.code_only`) holds a
   *hot word*: a trigger word of the rules (`line_has_trigger`, derived from `rules.py`, so rules
   added later keep this exact), a word of the binding statements (`MonkeyPatch(`,
@@ -36,6 +37,8 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from .diff import source_lines
+
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NO_WORDS: set[str] = set()
 # Statements that are always kept: they bind names file-wide or scope-wide for the visitor.
@@ -63,6 +66,7 @@ class FileStatements:
         self.code = code  # the same lines, strings and comments blanked
         self._tree: ast.Module | None = None
         self._failed = False
+        self._parsed: dict[tuple[int, int], list[ast.stmt] | None] = {}
 
     def tree(self) -> ast.Module | None:
         if self._tree is None and not self._failed:
@@ -72,17 +76,19 @@ class FileStatements:
 
     def reduce(self, start: int, end: int, has_trigger: HotTest, extra: Iterable[str]) -> Reduced | None:
         """The chunk of lines [start, end) (0-based) with its cold statements dropped, or None
-        when it cannot be reduced (the file does not parse, the chunk cuts a statement, nothing
-        to drop)."""
+        when it cannot be reduced (its lines do not parse alone, nothing to drop)."""
         if end - start < MIN_LINES:
             return None
-        top = self._whole_statements(start, end)
+        top = self.statements(start, end)
         if top is None:
-            return None  # the file does not parse, or the cut is not at statement bounds (a chunk merged on a parse error)
+            return None  # a cut inside a string or a bracket (a chunk merged on a parse error), newer syntax
         # Every name an import of the chunk binds is hot: the visitor binds it on the way (a
         # function-level `from tests.compat import m` re-exporting `patch` makes `m(...)` a site).
         imported = {name for node in _all_statements(top) if isinstance(node, (ast.Import, ast.ImportFrom)) for name in _bound_names(node)}
-        reducer = _Reducer(self, has_trigger, set(extra) | imported, start, end)
+        from .first_pass import code_only  # (first_pass reads this module's trees: imported on use)
+
+        code = source_lines(code_only("".join(self.lines[start:end])), keepends=True)
+        reducer = _Reducer(self, code, has_trigger, set(extra) | imported, start, end)
         reducer.close_over(top)
         dropped: list[tuple[int, int, str]] = []  # (first line, last line, indentation), 1-based
         reducer.block(top, dropped)
@@ -90,31 +96,33 @@ class FileStatements:
             return None
         return _assemble(self.lines, start, end, dropped)
 
+    def statements(self, start: int, end: int) -> list[ast.stmt] | None:
+        """The statements of lines [start, end) (0-based) parsed alone, numbered as in the file;
+        None when they do not parse alone.
 
-    def fits(self, start: int, end: int) -> bool:
-        """Whether `reduce` may cut lines [start, end) (0-based): long enough, in a file that
-        parses, at top-level statement bounds. Then the statements it reads there are those of
-        the lines' own text, wherever in whichever file they stand."""
-        return end - start >= MIN_LINES and self._whole_statements(start, end) is not None
-
-    def _whole_statements(self, start: int, end: int) -> list[ast.stmt] | None:
-        tree = self.tree()
-        if tree is None:
-            return None
-        top = [s for s in tree.body if _first_line(s) - 1 < end and (s.end_lineno or s.lineno) > start]
-        if not top or _first_line(top[0]) - 1 < start or (top[-1].end_lineno or top[-1].lineno) > end:
-            return None
-        return top
+        The lines alone, not the file: what is reduced is what libcst would parse (the chunk
+        alone), its code blanked as the chunk's own (`code_only`), so a chunk that a string or a
+        bracket of the file cuts is reduced as the code libcst reads in it, or not at all. And
+        only the chunks worth parsing go through `ast`, not the whole file (a third of a file's
+        `ast` parse, for the scans and counts of a change's files)."""
+        key = (start, end)
+        if key not in self._parsed:
+            try:
+                top: list[ast.stmt] | None = ast.parse("\n" * start + "".join(self.lines[start:end])).body or None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                top = None
+            self._parsed[key] = top
+        return self._parsed[key]
 
 
 class _Reducer:
-    def __init__(self, statements: FileStatements, has_trigger: HotTest, extra: set[str], start: int, end: int) -> None:
+    def __init__(self, statements: FileStatements, code: Sequence[str], has_trigger: HotTest, extra: set[str], start: int, end: int) -> None:
         self.s = statements
         self.has_trigger = has_trigger
         self.extra = extra
         self.start, self.end = start, end  # the chunk's lines, 0-based, end excluded
-        self._triggers = [has_trigger(statements.code[n], _NO_WORDS) for n in range(start, end)]
-        self._words = [frozenset(_WORD.findall(statements.code[n])) for n in range(start, end)]
+        self._triggers = [has_trigger(line, _NO_WORDS) for line in code]  # `code`: the chunk's lines, blanked
+        self._words = [frozenset(_WORD.findall(line)) for line in code]
         self._count()
 
     def _count(self) -> None:

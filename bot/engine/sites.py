@@ -758,10 +758,11 @@ class ChunkCounts:
     file or of its other side (the debt line counts a file's base and head whole; their
     unchanged statements are the same text).
 
-    A chunk's visit reads its own text and code, the bindings in force when it is reached (the
-    file's imports so far, its mock classes: the visit may add to both), the file's module
-    constants and re-exports, the phase of the walk (which names make a statement worth
-    parsing) and whether `reduce` may cut it. The key holds all of them, so a chunk found again
+    A chunk's visit reads its own text (its first pass too: `reduce.FileStatements.statements`
+    reads the chunk alone), the bindings in force when it is reached (the file's imports so
+    far, its mock classes: the visit may add to both), the file's module constants and
+    re-exports, the phase of the walk (which names make a statement worth parsing) and whether
+    the first pass is on. The key holds all of them, so a chunk found again
     under the same key gives the same count and leaves the same bindings; a context that
     differs (an import added or removed above, a constant edited) is a miss, and the chunk is
     parsed again. Only chunks parsed as they were cut are kept (a widened one read its
@@ -771,12 +772,10 @@ class ChunkCounts:
         self._seen: dict[ChunkKey, tuple[int, dict[str, str], dict[str, str]]] = {}
 
     def key(self, file: _File, chunk: Chunk, bindings: Bindings, phase: str) -> ChunkKey:
-        reducible = file.statements is not None and file.statements.fits(chunk.start, chunk.end)
         return (
             phase,
-            reducible,
+            file.statements is None,
             "".join(file.lines[chunk.start : chunk.end]),
-            "".join(file.code[chunk.start : chunk.end]),
             frozenset(bindings.imports.items()),
             frozenset(bindings.mock_classes.items()),
             file.context(),

@@ -143,10 +143,26 @@ def test_statement_shapes(body: str):
     assert [(line, construct) for line, construct, _ in both(head)] == [(line_of(head, "patch('app.a')"), "patch")]
 
 
-def test_a_file_newer_than_the_running_parser_is_scanned_whole():
-    head = "from unittest.mock import patch\n" + FILLER + f"\n\ndef test_x(client):\n{BUSY}    with patch('app.a'):\n        pass\n" + "\n\ndef broken(:\n    pass\n"
+def test_a_file_newer_than_the_running_parser_is_reduced_where_its_statements_parse():
+    head = "from unittest.mock import patch\n" + FILLER + f"\n\ndef test_x(client):\n{BUSY}    with patch('app.a'):\n        pass\n" + "\n\ndef broken(:\n" + BUSY + "    patch('app.b')\n"
     lines = source_lines(head, keepends=True)
     assert FileStatements(head, lines, source_lines(code_only(head), keepends=True)).tree() is None
+    # each chunk goes through `ast` alone: the one that does not parse is parsed whole by libcst
+    assert reduced_around(head, line_of(head, "with patch")) and not reduced_around(head, line_of(head, "patch('app.b')"))
     assert (line_of(head, "with patch"), "patch", "app.a") in [
         (s["line"], s["construct"], s["target"]) for s in sites(head, {line_of(head, "with patch")}) if "construct" in s
     ]
+
+
+def test_a_chunk_cut_inside_a_string_is_reduced_as_the_code_libcst_reads_in_it():
+    """A top-level-looking line inside a multi-line string starts a chunk of its own: the first
+    pass reads such a chunk as libcst would, alone, with its own strings and comments blanked,
+    and the file's sites are those found without the first pass."""
+    inner = f"from unittest.mock import patch\ndef test_in_doc(client):\n{BUSY}    patch('app.doc')\n"
+    text = f'DOC = """\n{inner}"""\n\n\ndef test_real(client):\n{BUSY}    with patch("app.real"):\n        pass\n'
+    assert reduced_around(text, line_of(text, "patch('app.doc')"))
+    assert both(text) == sites_without_first_pass(text)
+
+
+def sites_without_first_pass(text: str) -> list[tuple[int, str, str | None]]:
+    return [(s["line"], s["construct"], s.get("target")) for s in sites(text, reduce=False) if "construct" in s]  # type: ignore[misc]
