@@ -553,7 +553,7 @@ def _syntax_error(text: str) -> tuple[int | None, str] | None:
     """A syntax error of the file, or None. CPython's parser is the cheap first look, but it only
     knows the running interpreter's grammar: what it rejects is a syntax error only when libcst
     (which reads newer syntax too: PEP 695 type parameters, PEP 701 f-strings) rejects it as well."""
-    if parse_cached(text) is not None:  # usually parsed already by the scan's first pass
+    if parse_cached(text) is not None:  # the whole head, once (the scan reads only its chunks)
         return None
     try:
         compile(text, "<test file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
