@@ -11,9 +11,7 @@ repository) and fixtures made at run time (`request.getfixturevalue`, factories)
 from __future__ import annotations
 
 import ast
-import configparser
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -129,6 +127,9 @@ class Project:
             text = self.tree.text(path)
             if text is None:
                 continue
+            import configparser  # (here: most runs never read a pytest configuration)
+            import tomllib
+
             if section is None:
                 try:
                     options = tomllib.loads(text).get("tool", {}).get("pytest", {}).get("ini_options")

@@ -15,11 +15,10 @@ from dataclasses import replace
 from ..model import Report, RuleDoc
 from .comparison import Comparison
 from .fingerprints import FINGERPRINT_KEY, fingerprints, position
-from .github import render_github, render_github_error
 from .report_json import SCHEMA as JSON_SCHEMA
 from .report_json import render_json, render_json_error
-from .sarif import render_sarif, render_sarif_error
-from .text import render_text
+
+# The other formats' modules are imported by the run that asks for them.
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -31,12 +30,18 @@ def render(
     `comparison`, when given, says what was compared; every format states it."""
     report = _in_order(report)
     if fmt == "text":
+        from .text import render_text
+
         return render_text(report, comparison)
     if fmt == "json":
         return render_json(report, tool_version=tool_version, comparison=comparison)
     if fmt == "sarif":
+        from .sarif import render_sarif
+
         return render_sarif(report, rules=rules, tool_version=tool_version, comparison=comparison)
     if fmt == "github":
+        from .github import render_github
+
         return render_github(report, comparison)
     raise ValueError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
 
@@ -48,8 +53,12 @@ def render_error(message: str, fmt: str, *, tool_version: str, comparison: Compa
     if fmt == "json":
         return render_json_error(message, tool_version=tool_version, comparison=comparison)
     if fmt == "sarif":
+        from .sarif import render_sarif_error
+
         return render_sarif_error(message, tool_version=tool_version, comparison=comparison)
     if fmt == "github":
+        from .github import render_github_error
+
         return render_github_error(message)
     return None
 
