@@ -166,11 +166,11 @@ class _Reducer:
                 binders += statement.items
             else:
                 binders.append(statement)
+        named = [(node, names) for node in binders if (names := _bound_names(node))]  # (once, not once a round)
         while True:
             grown = False
-            for node in binders:
-                names = _bound_names(node)
-                if not names or names <= self.extra:
+            for node, names in named:
+                if names <= self.extra:
                     continue
                 if isinstance(node, (ast.arg, ast.withitem)):
                     # its own text, not its lines: `def t(self, mocker, client)` keeps `client` cold

@@ -505,12 +505,16 @@ class SiteVisitor(cst.CSTVisitor):
             self.imports.append(ImportSite(line, library, names, normalise_code(self.module.code_for_node(node))))
 
     def count(self) -> int:
-        """Walk the module and count what `run` would place, without placing it: two finds
-        stand at one place only when one holds the other (`MonkeyPatch().setattr(...)`), and
-        only then are positions worth their pass."""
+        """Walk the module and count what `run` would place, without placing it. `run` keeps
+        one site per place and construct; two finds stand at one place only when one holds the
+        other (`MonkeyPatch().setattr(...)`), so positions are worth their pass only when two
+        finds of one construct nest."""
         self.module.visit(self)
         found = self.found
-        if len(found) > 1 and _nested([node for _, _, node, _ in found]):
+        by_construct: dict[str, list[cst.CSTNode]] = {}
+        for _, draft, node, _ in found:
+            by_construct.setdefault(draft.construct, []).append(node)
+        if any(len(nodes) > 1 and _nested(nodes) for nodes in by_construct.values()):
             positions = code_positions(self.module)
             return len({(positions[node].start, draft.construct) for _, draft, node, _ in found})
         return len(found)

@@ -159,6 +159,9 @@ PAIRS = [
     # finds that hold one another: a monkeypatch made on the spot, a mock passed to a patch
     ("import pytest\nfrom unittest.mock import MagicMock, patch\n\n\ndef test_a():\n    pytest.MonkeyPatch().setattr('app.x', 1)\n    patch.object(a, 'b', MagicMock())\n",
      "import pytest\nfrom unittest.mock import MagicMock, patch\n\n\ndef test_a():\n    pytest.MonkeyPatch().setattr('app.x', 2)\n    patch.object(a, 'b', MagicMock())\n"),
+    # finds of one construct inside another: counted once each, as placed by their positions
+    ("from unittest.mock import MagicMock, patch\n\n\ndef test_a():\n    patch('a', new=patch('b'))\n    MagicMock(side_effect=MagicMock())\n",
+     "from unittest.mock import MagicMock, patch\n\n\ndef test_a():\n    patch('a', new=patch('c'))\n    MagicMock(side_effect=MagicMock())\n"),
     # a cut inside a string: the chunk is widened over the next one
     ('from unittest.mock import patch\n\nDOC = """\ndef test_fake():\n    patch("not.a.site")\n"""\n\n\ndef test_pay():\n    with patch("app.pay"):\n        pass\n',
      'from unittest.mock import patch\n\nDOC = 1\n"""\ndef test_fake():\n    patch("not.a.site")\n"""\n\n\ndef test_pay():\n    with patch("app.pay"):\n        pass\n'),
