@@ -402,7 +402,7 @@ def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[Patche
                 raise GitError(f"cannot read git's diff: {error}") from error
             pending.clear()
 
-    for section in _SECTION.split(raw.decode("utf-8", "surrogateescape")):
+    for section in _sections(raw.decode("utf-8", "surrogateescape")):
         new = _new_file(section) if section else None
         if new is None:
             if section:
@@ -414,8 +414,16 @@ def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[Patche
     return files
 
 
-_SECTION = re.compile(r"^(?=diff --git )", re.MULTILINE)
-_NEW_FILE_HUNK = re.compile(r"^@@ -0,0 \+1(?:,(\d+))? @@", re.MULTILINE)
+def _sections(text: str) -> list[str]:
+    """git's diff cut before each line that starts with `diff --git ` (one file's part each; no
+    line of a part's body can start so, as each starts with `+`, `-`, ` `, `\\` or `@@`). A plain
+    string split, at C speed: a million-line diff is cut in milliseconds."""
+    parts = text.split("\ndiff --git ")
+    last = len(parts) - 1
+    return [("diff --git " if index else "") + part + ("\n" if index < last else "") for index, part in enumerate(parts)]
+
+
+_NEW_FILE_HUNK = re.compile(r"@@ -0,0 \+1(?:,(\d+))? @@")
 
 
 @dataclass(frozen=True)
@@ -432,16 +440,17 @@ class _NewFile:
 
 
 def _new_file(section: str) -> _NewFile | None:
-    header, separator, _ = section.partition("\n@@ ")
-    if not separator or "\nnew file mode " not in header or "\n--- /dev/null\n" not in header + "\n":
+    end = section.find("\n@@ ")  # the header ends where the one hunk starts
+    header = section[:end]
+    if end < 0 or "\nnew file mode " not in header or "\n--- /dev/null\n" not in header + "\n":
         return None
     target = header.rsplit("\n+++ ", 1)
     if len(target) != 2 or "\n" in target[1] or not target[1].startswith("b/") or any(c in target[1] for c in ' \t"'):
         return None
-    hunks = _NEW_FILE_HUNK.findall(section)
-    if len(hunks) != 1 or section.count("\n@@ ") != 1:
+    hunk = _NEW_FILE_HUNK.match(section, end + 1)
+    if hunk is None or section.count("\n@@ ", end + 1) != 0:
         return None
-    count = int(hunks[0]) if hunks[0] else 1
+    count = int(hunk.group(1)) if hunk.group(1) else 1
     return _NewFile(target[1], frozenset(range(1, count + 1)))
 
 

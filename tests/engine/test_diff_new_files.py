@@ -81,3 +81,24 @@ def test_a_base_rebuilt_from_its_head_is_the_base_blob_byte_for_byte(tmp_path: P
     [change] = read.changes
     assert change.base_text == "import pytest\na = 1\nb = 2\n"
     assert change.head_text == "import pytest\r\na = 1\r\nb = 2\r\nz = 3\r\n"
+
+
+def test_a_file_whose_lines_look_like_a_diff_is_read_as_its_lines(tmp_path: Path):
+    """git's diff is cut into files at lines starting `diff --git ` and a new file's hunk is read
+    from its header: lines of a file that look like those (a patch kept as test data) are only lines."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit_files({f"{T}/test_kept.py": "x = 1\n"}, "base", tag="base")
+    looks_like_a_diff = "diff --git a/x b/x\n@@ -0,0 +1,3 @@\n\ndiff --git a/y b/y\nnew file mode 100644\n@@ -0,0 +1 @@\n"
+    repo.write(f"{T}/test_data.py", f'PATCH = """\n{looks_like_a_diff}"""\n', dedent=False)
+    repo.write(f"{T}/test_kept.py", f'x = 1\nPATCH = """\n{looks_like_a_diff}"""\n', dedent=False)
+    repo.write(f"{T}/test_after.py", "y = 2\n", dedent=False)
+    repo.commit("head", tag="head")
+
+    read = read_change(repo.root, resolve_revisions(repo.root, "base", "head", False))
+    lines = len(looks_like_a_diff.splitlines()) + 2
+    assert {c.path: (c.status, sorted(c.added_lines)) for c in read.changes} == {
+        f"{T}/test_data.py": ("added", list(range(1, lines + 1))),
+        f"{T}/test_kept.py": ("modified", list(range(2, lines + 2))),
+        f"{T}/test_after.py": ("added", [1]),
+    }
+    assert all(c.head_text == (repo.root / c.path).read_text() for c in read.changes)
