@@ -655,9 +655,9 @@ def count_sites(text: str, counts: ChunkCounts | None = None, *, reduce: bool = 
     its other side, whose unchanged statements are the same text) is not parsed again, and a
     chunk parsed here is visited without placing its sites (no positions, no `Site`s) unless
     two of them may stand at one place. Raises ChunkParseError as `scan` does."""
+    if not line_has_trigger(_code_of(text)):
+        return 0  # no mock word in the code: no site (the first pass's look, before any other reading)
     file = _read(text, None, reduce)
-    if not line_has_trigger(file.code_text):
-        return 0  # no mock word in the code: no site (the first pass's look)
     total = 0
     regions: list[Chunk] = []
 
@@ -687,6 +687,12 @@ def count_sites(text: str, counts: ChunkCounts | None = None, *, reduce: bool = 
 
 
 @functools.lru_cache(maxsize=4)
+def _code_of(text: str) -> str:
+    """`code_only(text)`, kept for the few reads of a file's side that follow each other."""
+    return code_only(text)
+
+
+@functools.lru_cache(maxsize=4)
 def _read_cached(text: str, reexports: frozenset[tuple[tuple[str, str], str]], reduce: bool) -> _File:
     return _File(text, dict(reexports), reduce)
 
@@ -702,7 +708,7 @@ class _File:
 
     def __init__(self, text: str, reexports: Mapping[tuple[str, str], str] | None, reduce: bool) -> None:
         self.lines = source_lines(text, keepends=True)
-        self.code_text = code_only(text)
+        self.code_text = _code_of(text)
         self.code = source_lines(self.code_text, keepends=True)  # the same lines, strings and comments blanked
         self.chunks = split_chunks(self.lines)
         self.reexports: Mapping[tuple[str, str], str] = reexports or {}
