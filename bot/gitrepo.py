@@ -165,12 +165,17 @@ def resolve_revisions(repo: Path, base: str | None, head: str | None, staged: bo
     changes look like the change's. Without --base, the merge base with the default branch."""
     if not repo.is_dir():
         raise GitError(f"{repo}: no such directory")
-    if not git(repo, "rev-parse", "--git-dir", check=False).strip():
-        raise GitError(f"{repo} is not inside a git repository")
-    head_id = _commit(repo, head) if head else None
-    head_commit = head_id or _optional_commit(repo, "HEAD")
+    known = _commits_at_once(repo, [head or "HEAD", *([base] if base else [])])
+    if known is None:  # something to say about one of them: ask one at a time, as git explains it
+        if not git(repo, "rev-parse", "--git-dir", check=False).strip():
+            raise GitError(f"{repo} is not inside a git repository")
+        head_id = _commit(repo, head) if head else None
+        head_commit = head_id or _optional_commit(repo, "HEAD")
+    else:
+        head_id = known[0] if head else None
+        head_commit = known[0]
     if base:
-        base_id = _commit(repo, base)
+        base_id = known[1] if known is not None else _commit(repo, base)
         merge_base = _merge_base(repo, base_id, head_commit) if head_commit else None
         return Revisions(merge_base or base_id, head_id, staged, base, base, base_id, merge_base, head, head_commit)
     if staged:
@@ -192,6 +197,23 @@ def resolve_revisions(repo: Path, base: str | None, head: str | None, staged: bo
             " for the merge base: `git fetch origin main --depth=50`, or `fetch-depth: 0` in actions/checkout)"
         )
     return revisions
+
+
+def _commits_at_once(repo: Path, refs: Sequence[str]) -> list[str] | None:
+    """The commits `refs` name, from one `git rev-parse` (which also says the folder is a repository);
+    None when that answer is not one commit id per plain name (a typo, a range, no commit yet)."""
+    if any(not ref or ref.startswith("-") or any(c.isspace() for c in ref) for ref in refs):
+        return None
+    out = git(repo, "rev-parse", "--git-dir", *(f"{ref}^{{commit}}" for ref in refs), check=False).decode("utf-8", "replace").split("\n")
+    if out and out[-1] == "":
+        out.pop()
+    ids = out[1:]
+    if len(out) != len(refs) + 1 or not out[0] or not all(_OBJECT_ID.fullmatch(i) for i in ids):
+        return None
+    return ids
+
+
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def _commit(repo: Path, ref: str) -> str:
