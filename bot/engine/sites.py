@@ -19,10 +19,10 @@ from typing import cast
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import BaseMetadataProvider, CodeRange
-from libcst.metadata.position_provider import PositionProvidingCodegenState
+from libcst.metadata import CodeRange
 
 from .diff import source_lines
+from .cst_read import positions, walk
 from .first_pass import code_only
 from .detectors.base import Draft, UseContext, positional, string_value
 from .detectors.mock_objects import MOCK_CLASSES as MOCK_CLASS_NAMES
@@ -174,19 +174,10 @@ def _continues(lines: list[str], index: int) -> bool:
     return False
 
 
-class _PositionCollector(BaseMetadataProvider[CodeRange]):
-    """Stands in for libcst's PositionProvider: the same codegen pass, without the metadata
-    machinery of a MetadataWrapper visit (which costs twice the pass itself)."""
-
-
-def code_positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
-    collector = _PositionCollector()
-    state = PositionProvidingCodegenState(
-        default_indent=module.default_indent, default_newline=module.default_newline, provider=collector
-    )
-    module._codegen(state)
-    # The codegen pass stores a plain CodeRange for every node (never a lazy value) in a dict.
-    return cast("dict[cst.CSTNode, CodeRange]", collector._computed)
+def code_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """Every node's position, as libcst's PositionProvider has them, without the metadata
+    machinery of a MetadataWrapper visit (which costs twice the codegen pass itself)."""
+    return positions(module)
 
 
 # --- the visitor ---------------------------------------------------------------------------
@@ -472,7 +463,7 @@ class SiteVisitor(cst.CSTVisitor):
     def run(self) -> None:
         """Walk the module, then place what was found (positions cost a pass over the code,
         so it is paid only when there is something to place)."""
-        self.module.visit(self)
+        walk(self.module, self)
         if not self.found and not self.found_imports:
             return
         positions = code_positions(self.module)
@@ -509,7 +500,7 @@ class SiteVisitor(cst.CSTVisitor):
         one site per place and construct; two finds stand at one place only when one holds the
         other (`MonkeyPatch().setattr(...)`), so positions are worth their pass only when two
         finds of one construct nest."""
-        self.module.visit(self)
+        walk(self.module, self)
         found = self.found
         by_construct: dict[str, list[cst.CSTNode]] = {}
         for _, draft, node, _ in found:
@@ -590,14 +581,18 @@ def _nested(nodes: Sequence[cst.CSTNode]) -> bool:
 
 
 def _assignments(node: cst.CSTNode) -> list[cst.Assign]:
-    found: list[cst.Assign] = []
+    collect = _CollectAssignments()
+    walk(node, collect)
+    return collect.found
 
-    class Collect(cst.CSTVisitor):
-        def visit_Assign(self, assign: cst.Assign) -> None:
-            found.append(assign)
 
-    node.visit(Collect())
-    return found
+class _CollectAssignments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[cst.Assign] = []
+
+    def visit_Assign(self, assign: cst.Assign) -> None:
+        self.found.append(assign)
 
 
 # --- scanning a file -----------------------------------------------------------------------
