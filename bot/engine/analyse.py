@@ -67,6 +67,10 @@ class FileNovelty:
     notices: list[Notice] = field(default_factory=list)
     mocks_before: int = 0  # mock sites in the whole base and head file (the debt line), when asked
     mocks_after: int = 0
+    # The head's scan parsed; whether the rest of the head parses is left to the caller
+    # (`find_new_sites(..., check_syntax=False)`: a worker leaves it to the parent, which parses
+    # the head anyway for MG2xx and MG3xx).
+    syntax_unchecked: bool = False
 
 
 @dataclass
@@ -154,20 +158,25 @@ def _analyse(
     cannot = CannotFailPass(selected) if tests_that_cannot_fail else None
     arriving = ArrivalsPass(changes, selected, config, tree)
 
-    def read_in_this_process(change: FileChange) -> None:
+    syntax: dict[str, tuple[int | None, str] | None] = {}  # with workers: the heads they scan, checked here
+
+    def read_in_this_process(change: FileChange, scanned_elsewhere: bool = False) -> None:
         if cannot is not None:
             cannot.read(change)
         arriving.read(change)
+        if scanned_elsewhere:  # right after MG2xx and MG3xx, whose parse of the head is at hand
+            syntax[change.path] = _syntax_error(change.head_text or "")
 
     parallel = workers > 1 and len(busy) >= PARALLEL_FROM_FILES
     if parallel:
         from concurrent.futures import ProcessPoolExecutor  # (multiprocessing: only for big changes)
 
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started) as pool:
-            pending = pool.map(per_file, [c for c, _ in busy], [f for _, f in busy], chunksize=8)
-            for change in selected:
-                read_in_this_process(change)
-            scanned = iter(list(pending))
+            worker_scan = functools.partial(find_new_sites, count_debt=count_debt, check_syntax=False)
+            pending = pool.map(worker_scan, [c for c, _ in busy], [f for _, f in busy], chunksize=8)
+            for change, still in zip(selected, quiet):
+                read_in_this_process(change, scanned_elsewhere=not still)
+            scanned = iter([_with_syntax_notice(n, syntax) for n in pending])
     else:
         scanned = (per_file(change, found) for change, found in busy)
     novelties = []
@@ -199,6 +208,16 @@ def _analyse(
         mocks_before=sum(n.mocks_before for n in novelties) if count_debt else None,
         mocks_after=sum(n.mocks_after for n in novelties) if count_debt else None,
     )
+
+
+def _with_syntax_notice(novelty: FileNovelty, syntax: Mapping[str, tuple[int | None, str] | None]) -> FileNovelty:
+    """The notice `_scan` gives a head that does not parse outside the statements scanned, for a
+    scan that left the check to this process (first: the head's scan comes before the base's)."""
+    problem = syntax.get(novelty.path) if novelty.syntax_unchecked else None
+    if problem is not None:
+        novelty.notices.insert(0, _unparsed_head(novelty.path, problem))
+    novelty.syntax_unchecked = False
+    return novelty
 
 
 def _quiet(change: FileChange, reexported: Mapping[tuple[str, str], str]) -> bool:
@@ -364,13 +383,13 @@ def _reexports(selected: Sequence[FileChange], tree: Callable[[str], str | None]
     return [reexports(c.path, c.head_text or "", tree) for c in selected]
 
 
-def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None = None, *, count_debt: bool = False) -> FileNovelty:
+def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None = None, *, count_debt: bool = False, check_syntax: bool = True) -> FileNovelty:
     """The sites on the file's added lines that have no counterpart among its deleted ones (and,
     with `count_debt`, the whole base and head files' mock counts)."""
     # The whole-file counts share their chunks' visits with each other and with the change's
     # own scans: an unchanged statement is parsed once, not once per side.
     counts = ChunkCounts() if count_debt else None
-    novelty = _find_new_sites(change, reexported, counts)
+    novelty = _find_new_sites(change, reexported, counts, check_syntax)
     if count_debt:
         novelty.mocks_before = count_mocks(change.base_path or change.path, change.base_text, counts)
         if novelty.mocks_after < 0:
@@ -380,7 +399,7 @@ def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str]
     return novelty
 
 
-def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None, counts: ChunkCounts | None = None) -> FileNovelty:
+def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None, counts: ChunkCounts | None = None, check_syntax: bool = True) -> FileNovelty:
     novelty = FileNovelty(change.path, mocks_after=-1)  # -1: the head's count is not known yet
     head = change.head_text
     if head is None or not change.added_lines:
@@ -399,7 +418,8 @@ def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str
         novelty.mocks_after = 0  # count_mocks makes the same first look
         return novelty
 
-    head_scan = _scan(change.path, head, added, novelty.notices, side="head", reexported=reexported, whole=not oversized, counts=counts)
+    head_scan = _scan(change.path, head, added, novelty.notices, side="head", reexported=reexported, whole=not oversized, counts=counts, check_syntax=check_syntax)
+    novelty.syntax_unchecked = head_scan.syntax_unchecked
     if not oversized and not reexported and len(added) == len(head_lines):
         novelty.mocks_after = len(head_scan.sites)  # every line wanted, as count_mocks asks: the same scan
     added_imports = [i for i in head_scan.imports if i.line in added]
@@ -524,7 +544,7 @@ def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, Templat
     return result
 
 
-def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str, reexported: Mapping[tuple[str, str], str] | None = None, whole: bool = True, counts: ChunkCounts | None = None) -> FileScan:
+def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str, reexported: Mapping[tuple[str, str], str] | None = None, whole: bool = True, counts: ChunkCounts | None = None, check_syntax: bool = True) -> FileScan:
     if not whole:  # too big to parse: the wanted lines one by one, as for a file that does not parse
         return scan_tokens(text, wanted)
     try:
@@ -540,13 +560,18 @@ def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *
         return scan_tokens(text, wanted)
     # Only the parts around the change were parsed. For the head, which its author can still fix,
     # CPython's parser tells cheaply whether the rest parses; a base broken elsewhere changes nothing.
+    if side == "head" and not check_syntax:
+        scanned.syntax_unchecked = True
+        return scanned
     problem = _syntax_error(text) if side == "head" else None
     if problem is not None:
-        line, message = problem
-        notices.append(
-            Notice(path, f"the {side} version does not parse as Python (line {line}: {message}); the statements around the change parse and were checked", line=line if side == "head" else None)
-        )
+        notices.append(_unparsed_head(path, problem))
     return scanned
+
+
+def _unparsed_head(path: str, problem: tuple[int | None, str]) -> Notice:
+    line, message = problem
+    return Notice(path, f"the head version does not parse as Python (line {line}: {message}); the statements around the change parse and were checked", line=line)
 
 
 def _syntax_error(text: str) -> tuple[int | None, str] | None:

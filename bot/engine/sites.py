@@ -602,6 +602,7 @@ class _CollectAssignments(cst.CSTVisitor):
 class FileScan:
     sites: list[Site] = field(default_factory=list)
     imports: list[ImportSite] = field(default_factory=list)
+    syntax_unchecked: bool = False  # (set by `analyse._scan` when it leaves the head's check to its caller)
 
 
 class ChunkParseError(Exception):
