@@ -22,3 +22,6 @@ fi
 # without resolving again (everything it needs is in the lock).
 .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
 .venv/bin/python -m pip install -q --no-deps -e .
+# mockguard's own bytecode, as a wheel install writes it: an editable install under
+# PYTHONDONTWRITEBYTECODE=1 would compile every module on every run (about 0.07 s of each check).
+.venv/bin/python -m compileall -q bot >/dev/null

@@ -148,7 +148,8 @@ def _analyse(
     reexported = _reexports(selected, tree)
     # Files whose code names no mock (the marker added to every test of a big change) are settled
     # here with one regular expression; only the others are worth a worker process.
-    quiet = [_quiet(change, found) for change, found in zip(selected, reexported)]
+    blanked: dict[str, str] = {}  # path -> its head's code, strings and comments blanked: read once for the families
+    quiet = [_quiet(change, found, blanked) for change, found in zip(selected, reexported)]
     busy = [(change, found) for change, found, still in zip(selected, reexported, quiet) if not still]
     templates = chosen_templates(config, template_files)  # a named template that is missing raises
     # MG3xx (tests that cannot fail; the audit, which counts mocks only, does not ask) and MG2xx
@@ -162,7 +163,7 @@ def _analyse(
 
     def read_in_this_process(change: FileChange, scanned_elsewhere: bool = False) -> None:
         if cannot is not None:
-            cannot.read(change)
+            cannot.read(change, blanked.get(change.path))
         arriving.read(change)
         if scanned_elsewhere:  # right after MG2xx and MG3xx, whose parse of the head is at hand
             syntax[change.path] = _syntax_error(change.head_text or "")
@@ -220,13 +221,17 @@ def _with_syntax_notice(novelty: FileNovelty, syntax: Mapping[str, tuple[int | N
     return novelty
 
 
-def _quiet(change: FileChange, reexported: Mapping[tuple[str, str], str]) -> bool:
+def _quiet(change: FileChange, reexported: Mapping[tuple[str, str], str], blanked: dict[str, str] | None = None) -> bool:
     """The first look of `find_new_sites`: a head that is parsed (not oversized) and whose code
-    (strings and comments aside) names no mock, through no re-exported name either."""
+    (strings and comments aside) names no mock, through no re-exported name either. The blanked
+    code is kept in `blanked` for the other families' first looks."""
     head = change.head_text
     if head is None or len(head) > MAX_FILE_BYTES or any(is_mock_module(q) for q in reexported.values()):
         return False
-    return not line_has_trigger(code_only(head))
+    code = code_only(head)
+    if blanked is not None:
+        blanked[change.path] = code
+    return not line_has_trigger(code)
 
 
 def _quiet_file(change: FileChange, count_debt: bool) -> FileNovelty:

@@ -210,11 +210,12 @@ class Source:
     chunks: list[Chunk] = field(default_factory=list)
     parsed: dict[int, ast.Module | None] = field(default_factory=dict)
     _imports: dict[str, str] | None = None
+    blanked: str | None = None  # `code_only(text)`, when the caller has it already
 
     def __post_init__(self) -> None:
         self.lines = source_lines(self.text, keepends=True)
         # Cut where the code (not a string's text) starts a top-level statement.
-        self.code = source_lines(code_only(self.text), keepends=True)
+        self.code = source_lines(code_only(self.text) if self.blanked is None else self.blanked, keepends=True)
         self.chunks = split_chunks(self.code)
 
     def chunk_text(self, chunk: Chunk) -> str:
@@ -1307,10 +1308,11 @@ class CannotFailPass:
         self.heads: list[tuple[FileChange, Source, Analysis]] = []
         self.test_folders = {c.path.rsplit("/", 1)[0] if "/" in c.path else "" for c in selected if _is_test_file(c.path)}
 
-    def read(self, change: FileChange) -> None:
+    def read(self, change: FileChange, blanked: str | None = None) -> None:
+        """`blanked`: the head's `code_only`, when the caller has it already."""
         if not change.head_text or not change.added_lines or not is_test_code(change.path, self.test_folders):
             return
-        source = Source(change.path, change.head_text)
+        source = Source(change.path, change.head_text, blanked=blanked)
         analysis = Analysis(source, change.added_lines, self.helpers)
         analysis.run()
         self.heads.append((change, source, analysis))
