@@ -58,21 +58,13 @@ class Reduced:
 
 
 class FileStatements:
-    """One file's statements by `ast`, parsed once, to reduce any of its chunks."""
+    """One file's statements by `ast`, each chunk's parsed once (alone), to reduce it."""
 
     def __init__(self, text: str, lines: Sequence[str], code: Sequence[str]) -> None:
         self.text = text
         self.lines = lines  # with line ends
         self.code = code  # the same lines, strings and comments blanked
-        self._tree: ast.Module | None = None
-        self._failed = False
         self._parsed: dict[tuple[int, int], list[ast.stmt] | None] = {}
-
-    def tree(self) -> ast.Module | None:
-        if self._tree is None and not self._failed:
-            self._tree = parse_cached(self.text)
-            self._failed = self._tree is None
-        return self._tree
 
     def reduce(self, start: int, end: int, has_trigger: HotTest, extra: Iterable[str]) -> Reduced | None:
         """The chunk of lines [start, end) (0-based) with its cold statements dropped, or None

@@ -12,7 +12,7 @@ import pytest
 
 from bot.engine.diff import source_lines
 from bot.engine.first_pass import code_only
-from bot.engine.reduce import FileStatements
+from bot.engine.reduce import FileStatements, parse_cached
 from bot.engine.sites import line_has_trigger, scan, split_chunks
 
 # Thirty statements of a test that mock nothing, to surround the ones that do.
@@ -145,8 +145,7 @@ def test_statement_shapes(body: str):
 
 def test_a_file_newer_than_the_running_parser_is_reduced_where_its_statements_parse():
     head = "from unittest.mock import patch\n" + FILLER + f"\n\ndef test_x(client):\n{BUSY}    with patch('app.a'):\n        pass\n" + "\n\ndef broken(:\n" + BUSY + "    patch('app.b')\n"
-    lines = source_lines(head, keepends=True)
-    assert FileStatements(head, lines, source_lines(code_only(head), keepends=True)).tree() is None
+    assert parse_cached(head) is None  # the whole file does not parse
     # each chunk goes through `ast` alone: the one that does not parse is parsed whole by libcst
     assert reduced_around(head, line_of(head, "with patch")) and not reduced_around(head, line_of(head, "patch('app.b')"))
     assert (line_of(head, "with patch"), "patch", "app.a") in [
