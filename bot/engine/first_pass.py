@@ -136,17 +136,13 @@ def _plain_target(target: ast.expr) -> bool:
     return isinstance(target, ast.Name)
 
 
-def touched_statements(
-    tree: ast.Module, lines: Collection[int], *, text: str | None = None, naming: Collection[str] = ()
-) -> list[ast.stmt]:
+def touched_statements(tree: ast.Module, lines: Collection[int], *, named: WordLines | None = None) -> list[ast.stmt]:
     """The module's top-level statements (decorators included) that span one of `lines`: where
     every node on those lines is, so a walk for nodes on them need not enter the rest. With
-    `text` and `naming`, only those whose source holds one of the names as a word (a walk that
-    looks for uses of those names finds none elsewhere)."""
+    `named`, only those whose lines hold one of its words (a walk that looks for uses of those
+    names finds none elsewhere)."""
     wanted = sorted(lines)
     found: list[ast.stmt] = []
-    source = text.split("\n") if text is not None else None
-    names = frozenset(naming)
     for statement in tree.body:
         decorators = statement.decorator_list if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else []
         first = min([statement.lineno, *(d.lineno for d in decorators)])
@@ -154,13 +150,10 @@ def touched_statements(
         index = bisect_left(wanted, first)
         if not (index < len(wanted) and wanted[index] <= last):
             continue
-        if source is not None and names.isdisjoint(_WORDS.findall("\n".join(source[first - 1 : last]))):
+        if named is not None and not named.any_between(first, last):
             continue
         found.append(statement)
     return found
-
-
-_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 # --- where some words are: a walk for nodes that must name one enters nothing else --------------

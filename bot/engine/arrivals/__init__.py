@@ -262,10 +262,9 @@ def _helper_calls(project: Project, change: FileChange, model: ModuleModel, hist
         return drafts
     owners = _owners(model)
     # Only statements that name an import or a helper of the module can call one.
-    naming = {*model.imports, *model.helpers}
-    statements = touched_statements(model.tree, change.added_lines, text=change.head_text, naming=naming)
     # (a call's root name is within its lines: subtrees whose lines name none are not entered)
-    named = WordLines(change.head_text or "", naming)
+    named = WordLines(change.head_text or "", {*model.imports, *model.helpers})
+    statements = touched_statements(model.tree, change.added_lines, named=named)
     for node in (n for statement in statements for n in walk_holding(statement, named)):
         if not (isinstance(node, ast.Call) and node.lineno in change.added_lines):
             continue

@@ -58,11 +58,11 @@ def hand_rolled_patches(model: ModuleModel, project: Project | None = None, line
         finder = _Finder(model)
         finder.visit(model.tree)
         return finder.found
-    naming = {*model.imports, "setattr", "dependency_overrides"}
-    # Every patch found names one of `naming` within its own lines: with the text, subtrees whose
-    # lines name none are not entered.
-    finder = _Finder(model, WordLines(text, naming) if text is not None else None)
-    for statement in touched_statements(model.tree, lines, text=text, naming=naming):
+    # Every patch found names one of these within its own lines: with the text, statements and
+    # subtrees whose lines name none are not entered.
+    named = WordLines(text, {*model.imports, "setattr", "dependency_overrides"}) if text is not None else None
+    finder = _Finder(model, named)
+    for statement in touched_statements(model.tree, lines, named=named):
         finder.visit(statement)
     return finder.found
 
