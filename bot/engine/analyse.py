@@ -18,25 +18,30 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from . import fallback, sites
 else:
-    from .lazy import libcst as cst  # loaded on first use
+    # libcst and what is built on it load on first use: a change whose files the first looks
+    # settle (or whose scans run in a scanner process, `scanner.py`) never imports them here.
+    from .lazy import LazyModule, libcst as cst
+
+    sites, fallback = LazyModule(f"{__package__}.sites"), LazyModule(f"{__package__}.fallback")
 
 from .arrivals import ArrivalsPass
 from .diff import source_lines
 from .cannot_fail import CannotFailPass, CannotFailResult
 from .categories import ADVICE, NOUNS, infer_category
 from .rulesfile import ConfigAnswers, chosen_templates, default_config
-from .fallback import scan_tokens
 from .first_pass import code_only
 from .origin import origin_of, origin_sentence
 from .real_fixtures import with_suggestions
 from .reduce import parse_cached
-from .model import FileChange, Finding, Notice, Report, Site
+from .model import FileChange, Finding, ImportSite, Notice, Report, Site
 from .names import is_mock_module, reexports
 from .novelty import Sides, module_moved, moved_between_files, new_imports, new_sites, pair_retargets
 from .policy import apply_policy
 from .rules import BY_ID
-from .sites import ChunkCounts, ChunkParseError, FileScan, ImportSite, constant_lines, line_has_trigger, module_constants, count_sites, normalise_code, scan
+from .first_pass import constant_lines, line_has_trigger, module_constants, normalise_code
 from .suppressions import find_suppressions, suppression_for
 from .templates import Template, TemplateError, adapt, builtin_template
 
@@ -271,7 +276,7 @@ def with_origin(finding: Finding, tree: Callable[[str], str | None] | None) -> F
     return replace(finding, origin=origin, message=f"{finding.message} {origin_sentence(origin, finding.target)}")
 
 
-def count_mocks(path: str, text: str | None, counts: ChunkCounts | None = None) -> int:
+def count_mocks(path: str, text: str | None, counts: sites.ChunkCounts | None = None) -> int:
     """Mock sites in a whole file (for "mocks in the files this change touches: 41 -> 38"): the
     sites of a scan of every line. The first pass makes a file without a mock word in its code
     cost one regular expression; `counts` (shared by the scans and counts of one file's two
@@ -279,9 +284,9 @@ def count_mocks(path: str, text: str | None, counts: ChunkCounts | None = None) 
     if not text or len(text) > MAX_FILE_BYTES:
         return 0
     try:
-        return count_sites(text, counts)  # (a file whose code has no mock word costs one regular expression)
-    except (ChunkParseError, RecursionError, MemoryError):  # as `_scan` does: read from tokens
-        return len(scan_tokens(text, frozenset(range(1, len(source_lines(text)) + 1))).sites)
+        return sites.count_sites(text, counts)  # (a file whose code has no mock word costs one regular expression)
+    except (sites.ChunkParseError, RecursionError, MemoryError):  # as `_scan` does: read from tokens
+        return len(fallback.scan_tokens(text, frozenset(range(1, len(source_lines(text)) + 1))).sites)
 
 
 def _entering_the_gate(change: FileChange, gated: Callable[[str], bool]) -> FileChange:
@@ -408,7 +413,7 @@ def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str]
     with `count_debt`, the whole base and head files' mock counts)."""
     # The whole-file counts share their chunks' visits with each other and with the change's
     # own scans: an unchanged statement is parsed once, not once per side.
-    counts = ChunkCounts() if count_debt else None
+    counts = sites.ChunkCounts() if count_debt else None
     novelty = _find_new_sites(change, reexported, counts, check_syntax)
     if count_debt:
         novelty.mocks_before = count_mocks(change.base_path or change.path, change.base_text, counts)
@@ -419,7 +424,7 @@ def find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str]
     return novelty
 
 
-def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None, counts: ChunkCounts | None = None, check_syntax: bool = True) -> FileNovelty:
+def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str] | None, counts: sites.ChunkCounts | None = None, check_syntax: bool = True) -> FileNovelty:
     novelty = FileNovelty(change.path, mocks_after=-1)  # -1: the head's count is not known yet
     head = change.head_text
     if head is None or not change.added_lines:
@@ -448,7 +453,7 @@ def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str
         novelty.fresh = retargeted
         return novelty
 
-    base_scan = FileScan()
+    base_scan = sites.FileScan()
     # Only deleted lines can hold a counterpart; base imports matter only for added imports.
     if change.base_text is not None and (change.deleted_lines or added_imports):
         base_scan = _scan(change.base_path or change.path, change.base_text, change.deleted_lines, novelty.notices, side="base", reexported=reexported, whole=not oversized, counts=counts)
@@ -479,11 +484,11 @@ def _retargeted_constants(change: FileChange, added: frozenset[int], head_lines:
             continue
         uses = frozenset(n for n, text in enumerate(head_lines, 1) if n != line and re.search(rf"\b{re.escape(name)}\b", text))
         try:
-            sites = [s for s in scan(head, uses, reexported).sites if s.target == value]
-        except ChunkParseError:
+            matched = [s for s in sites.scan(head, uses, reexported).sites if s.target == value]
+        except sites.ChunkParseError:
             continue
-        if sites:
-            first = sites[0]
+        if matched:
+            first = matched[0]
             found.append(
                 replace(
                     first,
@@ -564,20 +569,20 @@ def report_file(novelty: FileNovelty, head: str, templates: Mapping[str, Templat
     return result
 
 
-def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str, reexported: Mapping[tuple[str, str], str] | None = None, whole: bool = True, counts: ChunkCounts | None = None, check_syntax: bool = True) -> FileScan:
+def _scan(path: str, text: str, wanted: frozenset[int], notices: list[Notice], *, side: str, reexported: Mapping[tuple[str, str], str] | None = None, whole: bool = True, counts: sites.ChunkCounts | None = None, check_syntax: bool = True) -> sites.FileScan:
     if not whole:  # too big to parse: the wanted lines one by one, as for a file that does not parse
-        return scan_tokens(text, wanted)
+        return fallback.scan_tokens(text, wanted)
     try:
-        scanned = scan(text, wanted, reexported, counts=counts)
-    except ChunkParseError as error:
+        scanned = sites.scan(text, wanted, reexported, counts=counts)
+    except sites.ChunkParseError as error:
         where = f" (line {error.line})" if error.line else ""
         notices.append(
             Notice(path, f"the {side} version does not parse as Python{where}: {error}; its mock sites were read from tokens", line=error.line if side == "head" else None)
         )
-        return scan_tokens(text, wanted)
+        return fallback.scan_tokens(text, wanted)
     except (RecursionError, MemoryError) as error:
         notices.append(Notice(path, f"the {side} version is too deeply nested to parse ({type(error).__name__}); its mock sites were read from tokens"))
-        return scan_tokens(text, wanted)
+        return fallback.scan_tokens(text, wanted)
     # Only the parts around the change were parsed. For the head, which its author can still fix,
     # CPython's parser tells cheaply whether the rest parses; a base broken elsewhere changes nothing.
     if side == "head" and not check_syntax:

@@ -37,12 +37,11 @@ from typing import NamedTuple, TypedDict
 
 from .categories import category_of_words, words
 from .diff import source_lines
-from .first_pass import code_only
+from .first_pass import Chunk, code_only, normalise_code, split_chunks
 from .model import FileChange, Finding, Site
 from .novelty import moved_between_files, new_sites
 from .reduce import parse_cached
 from .rules import CANNOT_FAIL_TRIGGER_WORDS
-from .sites import Chunk, normalise_code, split_chunks
 from .suppressions import find_suppressions, suppression_for
 from .templates import Template, TemplateError, adapt, builtin_template
 

@@ -18,7 +18,8 @@ import libcst as cst
 
 from .diff import source_lines
 from .names import Bindings, module_level_definitions
-from .sites import Chunk, FileScan, SiteVisitor, _visit, dedupe, line_has_trigger
+from .first_pass import Chunk, line_has_trigger
+from .sites import FileScan, SiteVisitor, _visit, dedupe
 
 _LEADING = re.compile(r"^(?:async\s+with\s+|with\s+|@|return\s+|await\s+|yield\s+|assert\s+|(?:el)?if\s+)")
 _KEYWORD_ARGUMENT = re.compile(r"^[A-Za-z_]\w*\s*=(?!=)\s*")

@@ -66,6 +66,16 @@ class Site:
 
 
 @dataclass(frozen=True)
+class ImportSite:
+    """An import of a mocking library, as a scan finds it."""
+
+    line: int
+    library: str
+    names: tuple[str, ...]  # local names it binds
+    exact_key: str
+
+
+@dataclass(frozen=True)
 class Step:
     """One link of how a mock reaches a test (MG201/MG202): the test, each fixture or helper on the
     way, then the line that builds the mock."""

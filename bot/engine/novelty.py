@@ -21,8 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .model import Site
-from .sites import ImportSite
+from .model import ImportSite, Site
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ _NO_WORDS: set[str] = set()
 _ALWAYS = (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match)
 _TRY_STAR: tuple[type[ast.stmt], ...] = (getattr(ast, "TryStar"),) if hasattr(ast, "TryStar") else ()
-# Whether code holds a trigger word or one of the extra words (`sites.line_has_trigger`).
+# Whether code holds a trigger word or one of the extra words (`first_pass.line_has_trigger`).
 HotTest = Callable[[str, set[str]], bool]
 # Smaller chunks are parsed whole: reducing them saves less than it costs.
 MIN_LINES = 12

@@ -23,16 +23,15 @@ from libcst.metadata import CodeRange
 
 from .diff import source_lines
 from .cst_read import positions, walk
-from .first_pass import code_only
+from .first_pass import _CLOSERS, _WORD, Chunk, code_only, constant_lines, line_has_trigger, module_constants, normalise_code, split_chunks
 from .detectors.base import Draft, UseContext, positional, string_value
 from .detectors.mock_objects import MOCK_CLASSES as MOCK_CLASS_NAMES
 from .detectors.monkeypatching import MONKEYPATCH
-from .model import Site
+from .model import ImportSite, Site
 from .reduce import FileStatements
 from .names import ANNOTATION_TYPES, FIXTURE_TYPES, MOCK_MODULES, Bindings, is_mock_module, library_of, module_level_definitions, resolve
 from .rules import DETECTORS, IMPORT_ROOTS, TRIGGER_PREFIXES, TRIGGER_WORDS
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MOCK_CLASS_WORDS = {name.rsplit(".", 1)[-1] for name in MOCK_CLASS_NAMES}
 # Statements read before any other: imports that can bind a mocking name, and module-level
 # bindings of one (`mp = MonkeyPatch()`, `mock = pytest.importorskip("mock")`, a mock subclass).
@@ -45,43 +44,7 @@ _BINDING_LITERALS = ("import", "from", "MonkeyPatch(", "importorskip(", "class")
 _MONKEYPATCH_MAKERS = (MONKEYPATCH, f"{MONKEYPATCH}.context")
 # The words of `_BINDING_STATEMENT` that are not trigger words: a statement holding one binds a name.
 _BINDING_WORDS = frozenset({"MonkeyPatch", "importorskip", *MOCK_CLASS_WORDS})
-_CLOSERS = (")", "]", "}")
-_CONTINUATIONS = ("else", "elif", "except", "finally")
 _CONFIGURING_ATTRIBUTES = {"return_value", "side_effect", "spec", "__class__"}
-
-
-# One search at C speed instead of a Python loop over every word: a whole word among the rules'
-# trigger words, or a word starting with one of their prefixes. (The lookahead on their first
-# letters only lets the regex engine skip the other positions without trying every word there:
-# 2-3x faster on a whole file, the same matches.)
-_TRIGGER = re.compile(
-    r"(?<![A-Za-z0-9_])(?=[%s])(?:(?:%s)(?![A-Za-z0-9_])%s)"
-    % (
-        re.escape("".join(sorted({word[0] for word in (*TRIGGER_WORDS, *TRIGGER_PREFIXES)}))),
-        "|".join(sorted(map(re.escape, TRIGGER_WORDS), key=len, reverse=True)),
-        "".join(f"|{re.escape(prefix)}" for prefix in TRIGGER_PREFIXES),
-    )
-)
-
-
-_STRING_CONSTANT = re.compile(
-    r"""^([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=[ \t]*[rRuU]?("[^"\\\n]*"|'[^'\\\n]*')[ \t]*(?:\#.*)?$""", re.MULTILINE
-)
-
-
-def module_constants(text: str) -> dict[str, str]:
-    """Module-level names bound once to a one-line string: `TARGET = "app.db.engine"`."""
-    return {name: value for name, (_, value) in constant_lines(text).items()}
-
-
-def constant_lines(text: str) -> dict[str, tuple[int, str]]:
-    """Each once-bound module-level string constant's line and value."""
-    if "=" not in text:
-        return {}
-    seen: dict[str, list[tuple[int, str]]] = {}
-    for match in _STRING_CONSTANT.finditer(text):
-        seen.setdefault(match.group(1), []).append((text.count("\n", 0, match.start()) + 1, match.group(2)[1:-1]))
-    return {name: values[0] for name, values in seen.items() if len(values) == 1}
 
 
 def binds_names(statement: str, reexporting: set[str] | frozenset[str] = frozenset()) -> bool:
@@ -94,86 +57,6 @@ def binds_names(statement: str, reexporting: set[str] | frozenset[str] = frozens
     return line_has_trigger(statement) or statement.split()[1] in reexporting
 
 
-def line_has_trigger(line: str, extra_words: frozenset[str] | set[str] = frozenset()) -> bool:
-    if _TRIGGER.search(line):
-        return True
-    return bool(extra_words) and any(word in extra_words for word in _WORD.findall(line))
-
-
-def normalise_code(code: str) -> str:
-    """Code with layout, comments, quote style and trailing commas removed: equal for a moved,
-    re-indented or re-wrapped site."""
-    try:
-        tokens = [
-            t
-            for t in tokenize.generate_tokens(io.StringIO(code.strip()).readline)
-            if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
-        ]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return "".join(code.split())
-    parts: list[str] = []
-    for index, token in enumerate(tokens):
-        text = token.string
-        if token.type == tokenize.STRING:
-            text = _canonical_string(text)
-        elif text == "," and index + 1 < len(tokens) and tokens[index + 1].string in _CLOSERS:
-            continue
-        parts.append(text)
-    return " ".join(parts)
-
-
-def _canonical_string(text: str) -> str:
-    import ast
-
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-    return repr(value)
-
-
-# --- chunks -------------------------------------------------------------------------------
-
-
-@dataclass
-class Chunk:
-    start: int  # 0-based index of the first line
-    end: int  # exclusive
-
-
-def split_chunks(lines: list[str]) -> list[Chunk]:
-    """Cut a file at lines that start a new top-level statement (by their look; parsing checks).
-
-    Only a line that starts at column 0 with code can start a chunk: those are found at C speed
-    (most of a file is bodies, blank lines and comments), and whether the code before one ends in
-    a backslash is read back from it."""
-    starts = [0]
-    in_decorators = False
-    for index in compress(count(), map(_TOP_LEVEL_CODE, lines)):
-        stripped = lines[index].rstrip("\r\n")
-        if index > 0 and not in_decorators and not _continues(lines, index):
-            word = _WORD.match(stripped)
-            if not stripped.startswith(_CLOSERS) and not (word and word.group() in _CONTINUATIONS):
-                if starts[-1] != index:
-                    starts.append(index)
-        in_decorators = stripped.startswith("@")
-    bounds = starts + [len(lines)]
-    return [Chunk(bounds[i], bounds[i + 1]) for i in range(len(starts)) if bounds[i] < bounds[i + 1]]
-
-
-_TOP_LEVEL_CODE = re.compile(r"[^\s#]").match  # a line whose first character is code (not a space, not a comment)
-
-
-def _continues(lines: list[str], index: int) -> bool:
-    """Whether the last line of code before `index` (blank lines and comments aside) ends with a
-    backslash. (Each look stops at the code line above: the looks of a file read each line once.)"""
-    for back in range(index - 1, -1, -1):
-        stripped = lines[back].rstrip("\r\n")
-        if stripped.strip() and not stripped.lstrip().startswith("#"):
-            return stripped.endswith("\\")
-    return False
-
-
 def code_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     """Every node's position, as libcst's PositionProvider has them, without the metadata
     machinery of a MetadataWrapper visit (which costs twice the codegen pass itself)."""
@@ -181,14 +64,6 @@ def code_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
 
 
 # --- the visitor ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportSite:
-    line: int
-    library: str
-    names: tuple[str, ...]  # local names it binds
-    exact_key: str
 
 
 _UNSEEN = object()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.engine.diff import source_lines
 from bot.engine.first_pass import code_only
-from bot.engine.sites import split_chunks
+from bot.engine.first_pass import split_chunks
 
 CONTINUATIONS = ("else", "elif", "except", "finally")
 

@@ -13,7 +13,8 @@ import pytest
 from bot.engine.diff import source_lines
 from bot.engine.first_pass import code_only
 from bot.engine.reduce import FileStatements, parse_cached
-from bot.engine.sites import line_has_trigger, scan, split_chunks
+from bot.engine.first_pass import line_has_trigger, split_chunks
+from bot.engine.sites import scan
 
 # Thirty statements of a test that mock nothing, to surround the ones that do.
 BUSY = "".join(f"    response_{i} = client.get('/items/{i}')\n    assert response_{i}.status_code == 200, response_{i}.text\n" for i in range(15))

@@ -20,7 +20,7 @@ from bot.engine.detectors.base import FAMILIES
 from bot.engine.diff import lines_from_texts
 from bot.engine.model import FileChange
 from bot.engine.rules import ALL_RULES, CANNOT_FAIL_TRIGGER_WORDS, DETECTORS, RULES, TRIGGER_WORDS, discover
-from bot.engine.sites import line_has_trigger
+from bot.engine.first_pass import line_has_trigger
 
 EXAMPLE_PATH = "tests/integration/test_example.py"
 MOCKGUARD = [sys.executable, "-m", "bot.cli"]

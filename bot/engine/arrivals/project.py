@@ -14,9 +14,16 @@ import ast
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..model import Site
-from ..sites import ChunkParseError, scan
+
+if TYPE_CHECKING:
+    from .. import sites
+else:
+    from ..lazy import LazyModule
+
+    sites = LazyModule(f"{__package__.rpartition('.')[0]}.sites")  # (libcst: only when a fixture's body is scanned)
 from .handrolled import Patch, hand_rolled_patches
 from .pymodel import FixtureDef, HelperDef, ModuleModel, TestDef, module_of_path, parse
 from .tree import HeadTree
@@ -94,10 +101,10 @@ class Project:
         if path not in self._sites:
             text = self.tree.text(path) or ""
             try:
-                sites = scan(text, set(range(1, text.count("\n") + 2))).sites
-            except (ChunkParseError, RecursionError, MemoryError):
-                sites = []
-            self._sites[path] = [s for s in sites if not (self.tolerate_environment and _environment(s))]
+                found = sites.scan(text, set(range(1, text.count("\n") + 2))).sites
+            except (sites.ChunkParseError, RecursionError, MemoryError):
+                found = []
+            self._sites[path] = [s for s in found if not (self.tolerate_environment and _environment(s))]
         return self._sites[path]
 
     def patches(self, path: str) -> list[Patch]:
