@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib
@@ -20,6 +21,7 @@ from .engine.formats import FORMATS, Comparison, render, render_error
 from .engine.model import Notice
 from .engine.detectors.base import FAMILIES
 from .engine.rules import RULES
+from .engine.scanner import ScanProcess
 from .gitrepo import ChangeRead, GitError, Objects, Revisions, file_history, git_has_staged, missing_paths, read_change, resolve_revisions
 
 EXIT_CLEAN, EXIT_BLOCKING, EXIT_ERROR = 0, 1, 2
@@ -59,11 +61,12 @@ def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_comm
     (usage, an unknown comparison, a PATH that names nothing, a rules-file error, a file that
     could not be read). The README has the full table.
     """
-    with Objects(repo) as objects:  # one `git cat-file --batch` answers every read of the run
+    # Forked first, before git starts or a thread runs: it imports libcst while git reads the change.
+    with _scanner(workers) as scanner, Objects(repo) as objects:  # one `git cat-file --batch` answers every read
         read, config, config_notices, revisions = _read(repo, base, head, staged, pre_commit, config_file, paths, fmt, output, objects)
         from .engine.analyse import analyse  # (imported while git read the change: see `_read`)
 
-        report = analyse(read.changes, config, workers=workers, tree=_head_view(repo, revisions, objects))
+        report = analyse(read.changes, config, workers=workers, tree=_head_view(repo, revisions, objects), scanner=scanner)
     report = dataclasses.replace(report, notices=(*config_notices, *read.notices, *report.notices))
     _write(render(report, fmt, rules=RULES, tool_version=tool_version(), comparison=comparison(revisions)), output)
     if report.blocking:
@@ -73,6 +76,17 @@ def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_comm
         click.echo(f"mockguard: {_plural(len(read.unreadable), 'file')} could not be read and were not checked: {', '.join(read.unreadable)}", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_CLEAN)
+
+
+@contextlib.contextmanager
+def _scanner(workers: int | None) -> Iterator[ScanProcess | None]:
+    """The scanner process (bot/engine/scanner.py), unless `--workers 1` asks for one process."""
+    scanner = ScanProcess.start() if workers is None or workers > 1 else None
+    try:
+        yield scanner
+    finally:
+        if scanner is not None:
+            scanner.close()
 
 
 def _read(repo: Path, base: str | None, head: str | None, staged: bool, pre_commit: bool, config_file: Path | None,

@@ -32,7 +32,7 @@ from .diff import source_lines
 from .cannot_fail import CannotFailPass, CannotFailResult
 from .categories import ADVICE, NOUNS, infer_category
 from .rulesfile import ConfigAnswers, chosen_templates, default_config
-from .first_pass import code_only
+from .first_pass import Layout, code_only
 from .origin import origin_of, origin_sentence
 from .real_fixtures import with_suggestions
 from .reduce import parse_cached
@@ -41,6 +41,7 @@ from .names import is_mock_module, reexports
 from .novelty import Sides, module_moved, moved_between_files, new_imports, new_sites, pair_retargets
 from .policy import apply_policy
 from .rules import BY_ID
+from .scanner import ScannerGone, ScanProcess
 from .first_pass import constant_lines, line_has_trigger, module_constants, normalise_code
 from .suppressions import find_suppressions, suppression_for
 from .templates import Template, TemplateError, adapt, builtin_template
@@ -94,6 +95,7 @@ def analyse(
     tree: Callable[[str], str | None] | None = None,
     count_debt: bool = True,
     tests_that_cannot_fail: bool = True,
+    scanner: ScanProcess | None = None,
 ) -> Report:
     """The report for a change: new mock sites in integration/e2e test files, after the rules file.
 
@@ -102,11 +104,13 @@ def analyse(
     of the head tree (path -> text, None when absent) through which fixtures and helpers are
     followed (MG2xx); without it only the change's own files are read. `template_files` (path ->
     text) defaults to the team templates the rules file's loader read; a named template that is
-    absent or does not parse raises `ConfigError`, never falls back silently.
+    absent or does not parse raises `ConfigError`, never falls back silently. `scanner`: a
+    process started early (`ScanProcess.start()`) that scans the files a small change's first
+    looks leave, so this process never waits for libcst's import.
     """
     with fewer_collections():
         return _analyse(changes, config, today=today, template_files=template_files, workers=workers, tree=tree,
-                        count_debt=count_debt, tests_that_cannot_fail=tests_that_cannot_fail)
+                        count_debt=count_debt, tests_that_cannot_fail=tests_that_cannot_fail, scanner=scanner)
 
 
 @contextlib.contextmanager
@@ -142,6 +146,7 @@ def _analyse(
     tree: Callable[[str], str | None] | None,
     count_debt: bool,
     tests_that_cannot_fail: bool,
+    scanner: ScanProcess | None,
 ) -> Report:
     config = config or default_config()
     gated = config.is_integration_test
@@ -153,8 +158,8 @@ def _analyse(
     reexported = _reexports(selected, tree)
     # Files whose code names no mock (the marker added to every test of a big change) are settled
     # here with one regular expression; only the others are worth a worker process.
-    blanked: dict[str, str] = {}  # path -> its head's code, strings and comments blanked: read once for the families
-    quiet = [_quiet(change, found, blanked) for change, found in zip(selected, reexported)]
+    layouts = {c.path: Layout(c.head_text) for c in selected if c.head_text is not None}  # each head's first looks, read once for the families
+    quiet = [_quiet(change, found, layouts.get(change.path)) for change, found in zip(selected, reexported)]
     busy = [(change, found) for change, found, still in zip(selected, reexported, quiet) if not still]
     templates = chosen_templates(config, template_files)  # a named template that is missing raises
     # MG3xx (tests that cannot fail; the audit, which counts mocks only, does not ask) and MG2xx
@@ -168,27 +173,37 @@ def _analyse(
 
     def read_in_this_process(change: FileChange, scanned_elsewhere: bool = False) -> None:
         if cannot is not None:
-            cannot.read(change, blanked.get(change.path))
-        arriving.read(change)
+            cannot.read(change, layouts.get(change.path))
+        arriving.read(change, layouts.get(change.path))
         if scanned_elsewhere:  # right after MG2xx and MG3xx, whose parse of the head is at hand
             syntax[change.path] = _syntax_error(change.head_text or "")
 
+    def read_all() -> None:
+        for change, still in zip(selected, quiet):
+            read_in_this_process(change, scanned_elsewhere=not still)
+
     parallel = workers > 1 and len(busy) >= PARALLEL_FROM_FILES
-    if parallel:
+    scanned: Iterator[FileNovelty] | None = None
+    read_already = False
+    if scanner is not None and busy and not parallel:
+        # The scanner (started before the change was read: libcst imported meanwhile) scans the
+        # few files the first looks left, while this process reads every file for MG2xx and MG3xx.
+        scanned, read_already = _scanned_by(scanner, busy, count_debt, read_all, syntax)
+    elif parallel:
         from concurrent.futures import ProcessPoolExecutor  # (multiprocessing: only for big changes)
 
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started) as pool:
             worker_scan = functools.partial(find_new_sites, count_debt=count_debt, check_syntax=False)
             pending = pool.map(worker_scan, [c for c, _ in busy], [f for _, f in busy], chunksize=8)
-            for change, still in zip(selected, quiet):
-                read_in_this_process(change, scanned_elsewhere=not still)
+            read_all()
+            read_already = True
             scanned = iter([_with_syntax_notice(n, syntax) for n in pending])
-    else:
+    if scanned is None:
         scanned = (per_file(change, found) for change, found in busy)
     novelties = []
     for change, still in zip(selected, quiet):
-        novelties.append(_quiet_file(change, count_debt) if still else next(scanned))
-        if not parallel:
+        novelties.append(_quiet_file(change, count_debt, layouts.get(change.path)) if still else next(scanned))
+        if not read_already:
             read_in_this_process(change)
     if any(n.fresh or n.fresh_imports for n in novelties):
         novelties = _pair_moves(novelties, selected, changes, gated)
@@ -216,6 +231,21 @@ def _analyse(
     )
 
 
+def _scanned_by(scanner: ScanProcess, busy: Sequence[tuple[FileChange, Mapping[tuple[str, str], str]]], count_debt: bool,
+                read_all: Callable[[], None], syntax: Mapping[str, tuple[int | None, str] | None]) -> tuple[Iterator[FileNovelty] | None, bool]:
+    """The scanner's scans of `busy` (None when the scanner is gone: this process then scans them
+    itself, nothing is lost), and whether `read_all` ran meanwhile."""
+    try:
+        scanner.send(busy, count_debt=count_debt)
+    except ScannerGone:
+        return None, False
+    read_all()
+    try:
+        return iter([_with_syntax_notice(n, syntax) for n in scanner.receive()]), True
+    except ScannerGone:
+        return None, True
+
+
 def _with_syntax_notice(novelty: FileNovelty, syntax: Mapping[str, tuple[int | None, str] | None]) -> FileNovelty:
     """The notice `_scan` gives a head that does not parse outside the statements scanned, for a
     scan that left the check to this process (first: the head's scan comes before the base's)."""
@@ -226,29 +256,27 @@ def _with_syntax_notice(novelty: FileNovelty, syntax: Mapping[str, tuple[int | N
     return novelty
 
 
-def _quiet(change: FileChange, reexported: Mapping[tuple[str, str], str], blanked: dict[str, str] | None = None) -> bool:
+def _quiet(change: FileChange, reexported: Mapping[tuple[str, str], str], layout: Layout | None = None) -> bool:
     """The first look of `find_new_sites`: a head that is parsed (not oversized) and whose code
-    (strings and comments aside) names no mock, through no re-exported name either. The blanked
-    code is kept in `blanked` for the other families' first looks."""
+    (strings and comments aside) names no mock, through no re-exported name either. `layout`: the
+    head's, shared with the other families' first looks."""
     head = change.head_text
     if head is None or len(head) > MAX_FILE_BYTES or any(is_mock_module(q) for q in reexported.values()):
         return False
-    code = code_only(head)
-    if blanked is not None:
-        blanked[change.path] = code
+    code = layout.code if layout is not None else code_only(head)
     return not line_has_trigger(code)
 
 
-def _quiet_file(change: FileChange, count_debt: bool) -> FileNovelty:
+def _quiet_file(change: FileChange, count_debt: bool, layout: Layout | None = None) -> FileNovelty:
     """What `find_new_sites` gives a quiet file: nothing new, no mock in the head."""
-    before = count_mocks(change.base_path or change.path, change.base_text) if count_debt and not _quiet_base(change) else 0
+    before = count_mocks(change.base_path or change.path, change.base_text) if count_debt and not _quiet_base(change, layout) else 0
     return FileNovelty(change.path, mocks_before=before, mocks_after=0)
 
 
 _STRING_OR_COMMENT_CHARS = re.compile(r"""['"#\\]""")
 
 
-def _quiet_base(change: FileChange) -> bool:
+def _quiet_base(change: FileChange, layout: Layout | None = None) -> bool:
     """Whether the base of a quiet head is quiet too, without reading it: the change only adds
     lines, and none of them holds a quote, `#` or backslash, so removing them changes no string or
     comment around them; the base's blanked code is then the head's without those lines, which
@@ -256,7 +284,7 @@ def _quiet_base(change: FileChange) -> bool:
     head = change.head_text
     if change.deleted_lines or change.base_text is None or head is None or change.base_path not in (None, change.path):
         return False
-    lines = source_lines(head)
+    lines = layout.lines if layout is not None else source_lines(head)
     return all(0 < n <= len(lines) and not _STRING_OR_COMMENT_CHARS.search(lines[n - 1]) for n in change.added_lines)
 
 

@@ -30,14 +30,13 @@ import ast
 import re
 import sys
 import textwrap
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, TypedDict
 
 from .categories import category_of_words, words
 from .diff import source_lines
-from .first_pass import Chunk, code_only, normalise_code, split_chunks
+from .first_pass import Chunk, Layout, normalise_code
 from .model import FileChange, Finding, Site
 from .novelty import moved_between_files, new_sites
 from .reduce import parse_cached
@@ -209,13 +208,12 @@ class Source:
     chunks: list[Chunk] = field(default_factory=list)
     parsed: dict[int, ast.Module | None] = field(default_factory=dict)
     _imports: dict[str, str] | None = None
-    blanked: str | None = None  # `code_only(text)`, when the caller has it already
+    layout: Layout | None = None  # the text's first-look layout, when the caller has it already
 
     def __post_init__(self) -> None:
-        self.lines = source_lines(self.text, keepends=True)
+        self.layout = layout = self.layout if self.layout is not None else Layout(self.text)
         # Cut where the code (not a string's text) starts a top-level statement.
-        self.code = source_lines(code_only(self.text) if self.blanked is None else self.blanked, keepends=True)
-        self.chunks = split_chunks(self.code)
+        self.lines, self.code, self.chunks = layout.lines, layout.code_lines, layout.chunks
 
     def chunk_text(self, chunk: Chunk) -> str:
         """The chunk's code, strings and comments blanked: what trigger words are looked for in."""
@@ -241,8 +239,8 @@ class Source:
         return parse_cached(self.text)
 
     def touched_chunks(self, lines: Iterable[int]) -> list[Chunk]:
-        starts = [c.start for c in self.chunks]
-        indexes = {bisect_right(starts, n - 1) - 1 for n in lines if 0 < n <= len(self.lines)}
+        assert self.layout is not None  # (set in __post_init__)
+        indexes = {self.layout.chunk_index(n) for n in lines if 0 < n <= len(self.lines)}
         return [self.chunks[i] for i in sorted(indexes) if i >= 0]
 
     def line(self, number: int) -> str:
@@ -1307,11 +1305,11 @@ class CannotFailPass:
         self.heads: list[tuple[FileChange, Source, Analysis]] = []
         self.test_folders = {c.path.rsplit("/", 1)[0] if "/" in c.path else "" for c in selected if _is_test_file(c.path)}
 
-    def read(self, change: FileChange, blanked: str | None = None) -> None:
-        """`blanked`: the head's `code_only`, when the caller has it already."""
+    def read(self, change: FileChange, layout: Layout | None = None) -> None:
+        """`layout`: the head's first-look layout, when the caller has it already."""
         if not change.head_text or not change.added_lines or not is_test_code(change.path, self.test_folders):
             return
-        source = Source(change.path, change.head_text, blanked=blanked)
+        source = Source(change.path, change.head_text, layout=layout)
         analysis = Analysis(source, change.added_lines, self.helpers)
         analysis.run()
         self.heads.append((change, source, analysis))

@@ -133,17 +133,17 @@ class Chunk:
     end: int  # exclusive
 
 
-def split_chunks(lines: list[str]) -> list[Chunk]:
+def split_chunks(lines: list[str], *, backslashes: bool = True) -> list[Chunk]:
     """Cut a file at lines that start a new top-level statement (by their look; parsing checks).
 
     Only a line that starts at column 0 with code can start a chunk: those are found at C speed
     (most of a file is bodies, blank lines and comments), and whether the code before one ends in
-    a backslash is read back from it."""
+    a backslash is read back from it (`backslashes=False`: the caller knows no line holds one)."""
     starts = [0]
     in_decorators = False
     for index in compress(count(), map(_TOP_LEVEL_CODE, lines)):
         stripped = lines[index].rstrip("\r\n")
-        if index > 0 and not in_decorators and not _continues(lines, index):
+        if index > 0 and not in_decorators and not (backslashes and _continues(lines, index)):
             word = _WORD.match(stripped)
             if not stripped.startswith(_CLOSERS) and not (word and word.group() in _CONTINUATIONS):
                 if starts[-1] != index:
@@ -166,6 +166,59 @@ def _continues(lines: list[str], index: int) -> bool:
     return False
 
 
+class Layout:
+    """One version of a file as every family's first look reads it, each part computed once, on
+    first use: its lines, its code (strings and comments blanked, `code_only`) and that code's
+    top-level statements (`split_chunks`, cut where the code, not a string's text, starts one)."""
+
+    __slots__ = ("text", "_lines", "_code", "_code_lines", "_chunks", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: list[str] | None = None
+        self._code: str | None = None
+        self._code_lines: list[str] | None = None
+        self._chunks: list[Chunk] | None = None
+        self._starts: list[int] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines, line ends kept (`diff.source_lines`)."""
+        if self._lines is None:
+            from .diff import source_lines
+
+            self._lines = source_lines(self.text, keepends=True)
+        return self._lines
+
+    @property
+    def code(self) -> str:
+        if self._code is None:
+            self._code = code_only(self.text)
+        return self._code
+
+    @property
+    def code_lines(self) -> list[str]:
+        """`lines` with strings and comments blanked: as many, each where it was."""
+        if self._code_lines is None:
+            from .diff import source_lines
+
+            self._code_lines = source_lines(self.code, keepends=True)
+        return self._code_lines
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        if self._chunks is None:
+            # (in code without comments or strings, a backslash can only continue a line)
+            self._chunks = split_chunks(self.code_lines, backslashes="\\" in self.code)
+        return self._chunks
+
+    def chunk_index(self, number: int) -> int:
+        """The index in `chunks` of the one holding line `number` (1-based); -1 when none does."""
+        if self._starts is None:
+            self._starts = [c.start for c in self.chunks]
+        return bisect_right(self._starts, number - 1) - 1
+
+
 # --- which added lines can start an MG2xx arrival ----------------------------------------------
 
 # Statements that, at the top of a module, cannot request a fixture, call a helper from a test,
@@ -173,7 +226,7 @@ def _continues(lines: list[str], index: int) -> bool:
 _PLAIN_TOP_LEVEL = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass)
 
 
-def may_start_arrival(text: str, added: Iterable[int]) -> bool:
+def may_start_arrival(text: str, added: Iterable[int], layout: Layout | None = None) -> bool:
     """Whether an added line of `text` can hold an MG2xx dependency (bot/engine/arrivals): a
     fixture request (a parameter, a `usefixtures` mark), a helper call inside a test or fixture,
     an autouse fixture or a hand-rolled patch. Exact in one direction only (True when unsure):
@@ -181,22 +234,19 @@ def may_start_arrival(text: str, added: Iterable[int]) -> bool:
     names, with no `setattr` call and no `usefixtures` in it, holds none of them; such are the
     markers, imports and constants that big mechanical changes add to every test file. Each such
     statement alone goes through CPython's parser (C speed), never the whole file."""
-    from .diff import source_lines
-
     wanted = sorted(set(added))
     if not wanted:
         return False
     tree = parsed_already(text)
     if tree is not None:  # the whole file's statements are at hand: no chunking, no parsing
         return _may_start_in(tree, wanted)
-    lines = source_lines(text, keepends=True)
-    chunks = split_chunks(lines)
-    starts = [c.start for c in chunks]
+    layout = layout if layout is not None else Layout(text)
+    lines, chunks = layout.lines, layout.chunks
     seen: set[int] = set()
     for number in wanted:
         if not 0 < number <= len(lines):
             continue
-        index = bisect_right(starts, number - 1) - 1
+        index = layout.chunk_index(number)
         if index < 0:
             return True
         if index in seen:

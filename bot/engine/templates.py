@@ -26,6 +26,7 @@ else:
 
 import bot
 
+from .diff import source_lines
 from .model import CATEGORIES
 
 FALLBACK_CATEGORY = "generic"
@@ -99,6 +100,9 @@ _PLACEHOLDER = "mockguard_placeholder_test_name_4f1c"
 @lru_cache(maxsize=128)
 def _prepared(code: str, source: str) -> tuple[str, str | None]:
     """The template's code ready for renaming, and its test's own name (None: nothing to rename)."""
+    read = _prepared_by_lines(code)
+    if read is not None:
+        return read
     module = _without_docstring(_parse(code, source))
     tests = _test_functions(module)
     if len(tests) != 1:
@@ -110,6 +114,40 @@ def _prepared(code: str, source: str) -> tuple[str, str | None]:
         # what the scope analysis would do, without its cost (about 30 ms a template).
         return code.replace(original, _PLACEHOLDER).lstrip(), original
     return _rename_global(module, original, _PLACEHOLDER).code.lstrip(), original
+
+
+def _prepared_by_lines(code: str) -> tuple[str, str | None] | None:
+    """`_prepared` read with CPython's parser and cut by lines, as libcst's tree gives it (the
+    text before the docstring kept, the docstring's line gone, then the blank lines up to the
+    first comment or statement), for the plain layout every built-in template has; None for
+    anything else (libcst then reads it: importing libcst costs 0.15 s, which a change whose
+    only mock is scanned in the scanner process, bot/engine/scanner.py, would otherwise pay)."""
+    try:
+        body = ast.parse(code).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    lines = source_lines(code, keepends=True)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        docstring, following = body[0], body[1:]
+        end = docstring.end_lineno or docstring.lineno
+        if not following or docstring.col_offset != 0 or lines[end - 1][docstring.end_col_offset or 0 :].strip():
+            return None  # (a docstring alone, indented or followed on its line by more: libcst reads it)
+        first = following[0]
+        start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", []))])
+        between = lines[end : start - 1]
+        while between and not between[0].strip():
+            between.pop(0)
+        if any(line.strip() and not line.lstrip().startswith("#") for line in between):
+            return None
+        code = "".join([*lines[: docstring.lineno - 1], *between, *lines[start - 1 :]])
+        body = following
+    tests = [s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name.startswith("test")]
+    if len(tests) != 1:
+        return code.lstrip(), None
+    original = tests[0].name
+    if code.count(original) != 1:
+        return None  # named elsewhere too: libcst's scope analysis renames it
+    return code.replace(original, _PLACEHOLDER).lstrip(), original
 
 
 def _parse(text: str, source: str) -> cst.Module:

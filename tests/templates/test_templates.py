@@ -157,3 +157,41 @@ def test_a_team_template_without_docstring_or_single_test_is_kept_as_written():
 def test_a_template_that_does_not_parse_is_refused_with_its_source():
     with pytest.raises(TemplateError, match=r"\.mockguard/templates/redis\.py: not a Python module"):
         template_from_text("redis", "def test_(:\n", ".mockguard/templates/redis.py")
+
+
+def _prepared_by_libcst(code: str) -> tuple[str, str | None]:
+    """`_prepared` as libcst's tree gives it (docstring removed, the single test renamed by scope)."""
+    from bot.engine import templates
+
+    module = templates._without_docstring(templates._parse(code, "t.py"))
+    tests = templates._test_functions(module)
+    if len(tests) != 1:
+        return module.code.lstrip(), None
+    name = tests[0].name.value
+    return templates._rename_global(module, name, templates._PLACEHOLDER).code.lstrip(), name
+
+
+LAYOUTS = [
+    '"""Doc."""\n\n\n# kept: a comment after the docstring\n\ndef test_a():\n    pass\n',
+    '# a header comment\n\n"""Doc\non two lines."""\n\n@pytest.mark.slow\ndef test_a():\n    pass\n',
+    '"""Doc."""  # a comment on the docstring line\n\ndef test_a():\n    pass\n',
+    '"""d"""\r\n\r\nimport x\r\n\r\ndef test_q():\r\n    x.y()\r\n',
+    '"""d"""\nasync def test_q():\n    pass\n',
+    '\n\n"""d"""\n\n\nx = 1\n# c\n\ndef test_z(): pass\n',
+    '"""Only a docstring."""\n',
+    'def test_one():\n    assert 1\n\n\ndef test_two():\n    assert 2\n',
+    'def test_self():\n    return test_self\n',
+    'x = 1\n',
+]
+
+
+@pytest.mark.parametrize("code", [builtin_template(c).code for c in CATEGORIES] + LAYOUTS)
+def test_a_template_read_by_lines_is_what_libcst_reads(code):
+    """The built-in templates' layout is read with CPython's parser and cut by lines (so a finding
+    needs no libcst in the main process); what that gives, when it answers, is libcst's own."""
+    from bot.engine import templates
+
+    by_lines = templates._prepared_by_lines(code)
+    assert by_lines is None or by_lines == _prepared_by_libcst(code)
+    if code in [builtin_template(c).code for c in CATEGORIES]:
+        assert by_lines is not None  # the shipped templates never need libcst

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..categories import ADVICE, NOUNS, category_of_words, infer_category, words
 from ..detectors.fake_filesystem import PYFAKEFS_FIXTURES, FakeFilesystem
 from ..diff import source_lines
-from ..first_pass import WordLines, may_start_arrival, touched_statements, walk_holding
+from ..first_pass import Layout, WordLines, may_start_arrival, touched_statements, walk_holding
 from ..model import FileChange, Finding, Notice, Step
 from ..suppressions import find_suppressions, suppression_for
 from ..templates import TemplateError, adapt, builtin_template
@@ -94,11 +94,12 @@ class ArrivalsPass:
         # mock-library finding already stands on their line)
         self.read_drafts: list[tuple[list[_Draft], list[_Draft]]] = []
 
-    def read(self, change: FileChange) -> None:
+    def read(self, change: FileChange, layout: Layout | None = None) -> None:
+        """`layout`: the head's first-look layout, when the caller has it already."""
         if not change.added_lines or change.head_text is None:
             return
         # Only plain markers, imports or constants added: nothing can arrive (first_pass.py).
-        self.starts[change.path] = starts = may_start_arrival(change.head_text, change.added_lines)
+        self.starts[change.path] = starts = may_start_arrival(change.head_text, change.added_lines, layout)
         if not starts:
             return
         model = self.project.model(change.path)
