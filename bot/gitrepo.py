@@ -1,8 +1,8 @@
 """Read a change out of a local git repository, with the real `git` binary.
 
 The `git` binary (not a binding such as pygit2 or GitPython) because it is on every machine that
-has a repository, understands every repository layout (bare, worktrees, partial clones), and two
-calls (`git diff` and one `git cat-file --batch`) carry a change of any size.
+has a repository, understands every repository layout (bare, worktrees, partial clones), and a
+few calls (`git diff`, and one `git cat-file --batch` that reads the files) carry a change of any size.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import threading
 import tokenize
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -311,6 +311,15 @@ def read_change(
     if objects is None:
         with Objects(repo) as own:
             return read_change(repo, revisions, paths=paths, wanted=wanted, objects=own)
+    heads = _HeadBlobs(repo, revisions, paths, wanted, objects)  # read while git diffs (below)
+    try:
+        return _read_change(repo, revisions, paths, wanted, objects, heads)
+    finally:
+        heads.join()  # never left reading through `objects` once the read is over (or failed)
+
+
+def _read_change(repo: Path, revisions: Revisions, paths: Sequence[str], wanted: Callable[[str], bool], objects: Objects,
+                 heads: _HeadBlobs) -> ChangeRead:
     notices: list[Notice] = []
     unreadable: list[str] = []
     try:
@@ -345,8 +354,8 @@ def read_change(
                 notices.append(Notice(path, "skipped: binary file"))
             continue
         base_path = None if is_added else _strip(patched.source_file)
-        if isinstance(patched, _NewFile):
-            added, deleted = patched.added_lines, frozenset[int]()
+        if isinstance(patched, _PlainFile):
+            added, deleted = patched.added_lines, patched.deleted_lines
         else:
             added, deleted = changed_lines(patched)
         reported = wanted(path) and not is_removed
@@ -360,7 +369,7 @@ def read_change(
     if not revisions.head and not revisions.staged:
         entries += _untracked(repo, paths, wanted)
 
-    blobs = _read_blobs(repo, revisions, entries, objects)
+    blobs = _read_blobs(repo, revisions, entries, objects, heads.blobs())
     changes: list[FileChange] = []
     for path, base_path, added, deleted, status, _base_id in entries:
         base_text = _text(base_path, blobs.get(("base", base_path)), notices) if base_path else None
@@ -380,6 +389,62 @@ def read_change(
     return ChangeRead(changes, notices, unreadable)
 
 
+class _HeadBlobs(threading.Thread):
+    """The head blobs of the files `read_change` will report on, read on a thread of their own
+    while `git diff -U0` runs: the changed paths and their blob ids come from `git diff --raw`
+    (trees only, milliseconds), and `git cat-file` reads the blobs by id on the second core while
+    the diff reads and compares both sides of every file. The read then costs about the longer of
+    the two instead of their sum.
+
+    Only a shortcut: a path it did not read (a missing object, a working tree, a partial clone,
+    any git error) is read as before, after the diff, by its `REV:PATH` name. For a commit the
+    blob at a path is fixed, so both ways give the same bytes."""
+
+    def __init__(self, repo: Path, revisions: Revisions, paths: Sequence[str], wanted: Callable[[str], bool], objects: Objects) -> None:
+        super().__init__(name="mockguard-heads", daemon=True)
+        self._args = (repo, revisions, paths, wanted, objects)
+        self._blobs: dict[str, bytes] = {}
+        # The working tree's heads are files, read after the diff; the index and commits have blobs.
+        if revisions.head or revisions.staged:
+            self.start()
+
+    def run(self) -> None:
+        repo, revisions, paths, wanted, objects = self._args
+        try:
+            # A partial clone fetches a missing blob that `cat-file` asks for one request at a time,
+            # while the diff fetches all it needs in one batch: there, let the diff go first.
+            if git(repo, "config", "--get-regexp", r"^extensions\.partialclone$|^remote\..*\.promisor$", check=False).strip():
+                return
+            raw = git(repo, *_diff_args(revisions, "-M", "--raw", "-z", "--no-abbrev"), "--", *paths)
+            wanted_ids = dict(_raw_heads(raw.decode("utf-8", "surrogateescape"), wanted))
+            read = objects.read_many(list(wanted_ids.values()))
+        except Exception:  # noqa: BLE001 - a shortcut only: whatever failed here is read (and reported) the usual way
+            return
+        self._blobs = {path: data for path, data in zip(wanted_ids, read) if data is not None}
+
+    def blobs(self) -> dict[str, bytes]:
+        """Path -> head blob, for the paths read; waits for the read to end."""
+        self.join()
+        return self._blobs
+
+    def join(self, timeout: float | None = None) -> None:
+        if self.ident is not None:  # not started for a working tree
+            super().join(timeout)
+
+
+def _raw_heads(raw: str, wanted: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
+    """(path, head blob id) of the files of `git diff --raw -z` that `read_change` reads the head
+    of: Python files `wanted` selects, not deleted (submodules and empty sides left out)."""
+    fields = raw.split("\0")
+    index = 0
+    while index + 1 < len(fields) and fields[index].startswith(":"):
+        meta = fields[index].split()  # :MODE MODE ID ID STATUS
+        index += 3 if meta[-1][:1] in ("R", "C") else 2  # a rename or a copy names both paths, the head's last
+        path = fields[index - 1] if index <= len(fields) else ""
+        if len(meta) == 5 and meta[1] not in ("000000", "160000") and path.endswith(".py") and wanted(path):
+            yield path, meta[3]
+
+
 class _Entry(NamedTuple):
     path: str
     base_path: str | None
@@ -389,9 +454,9 @@ class _Entry(NamedTuple):
     base_id: str | None = None  # the base blob's id, as the diff's `index` line gives it
 
 
-def _base_blob_id(patched: PatchedFile | _NewFile) -> str | None:
-    if isinstance(patched, _NewFile):
-        return None
+def _base_blob_id(patched: PatchedFile | _PlainFile) -> str | None:
+    if isinstance(patched, _PlainFile):
+        return patched.base_id
     for line in patched.patch_info or ():
         if line.startswith("index "):
             found = _INDEX_LINE.match(line)
@@ -411,9 +476,9 @@ def _diff_args(revisions: Revisions, *options: str) -> list[str]:
     return [*args, revisions.base]
 
 
-def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[PatchedFile | _NewFile]:
+def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[PatchedFile | _PlainFile]:
     raw = git(repo, *_diff_args(revisions, "-M", "-U0", "--full-index", "--src-prefix=a/", "--dst-prefix=b/"), "--", *paths)
-    files: list[PatchedFile | _NewFile] = []
+    files: list[PatchedFile | _PlainFile] = []
     pending: list[str] = []
 
     def parse_pending() -> None:
@@ -425,7 +490,7 @@ def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[Patche
             pending.clear()
 
     for section in _sections(raw.decode("utf-8", "surrogateescape")):
-        new = _new_file(section) if section else None
+        new = (_new_file(section) or _modified_file(section)) if section else None
         if new is None:
             if section:
                 pending.append(section)
@@ -446,22 +511,31 @@ def _sections(text: str) -> list[str]:
 
 
 _NEW_FILE_HUNK = re.compile(r"@@ -0,0 \+1(?:,(\d+))? @@")
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+_MODIFIED_HEADER = re.compile(
+    r"diff --git a/(?P<path>[^\n]+) b/(?P=path)\n"
+    r"index (?P<base>[0-9a-f]{40}|[0-9a-f]{64})\.\.(?:[0-9a-f]{40}|[0-9a-f]{64}) [0-7]{6}\n"
+    r"--- a/(?P=path)\n\+\+\+ b/(?P=path)\n(?=@@ )"
+)
 
 
 @dataclass(frozen=True)
-class _NewFile:
-    """A new text file's part of the diff, read without unidiff: every one of its lines is added,
-    as its one `-U0` hunk says. (unidiff builds an object per line, and most of a big change's
-    diff is new files; anything less plain than this goes through unidiff.)"""
+class _PlainFile:
+    """A text file's part of the diff, read without unidiff: a new file (every line added, as its
+    one `-U0` hunk says) or a file modified in place, whose `-U0` hunks hold no context, so their
+    headers alone say which lines go and come. (unidiff builds an object per line, and most of a
+    big change's diff is such files; anything less plain than this goes through unidiff.)"""
 
     target_file: str
     added_lines: frozenset[int]
+    deleted_lines: frozenset[int] = frozenset()
     source_file: str = "/dev/null"
+    base_id: str | None = None  # the base blob, from the `index` line
     is_binary_file: bool = False
     is_rename: bool = False
 
 
-def _new_file(section: str) -> _NewFile | None:
+def _new_file(section: str) -> _PlainFile | None:
     end = section.find("\n@@ ")  # the header ends where the one hunk starts
     header = section[:end]
     if end < 0 or "\nnew file mode " not in header or "\n--- /dev/null\n" not in header + "\n":
@@ -473,7 +547,24 @@ def _new_file(section: str) -> _NewFile | None:
     if hunk is None or section.count("\n@@ ", end + 1) != 0:
         return None
     count = int(hunk.group(1)) if hunk.group(1) else 1
-    return _NewFile(target[1], frozenset(range(1, count + 1)))
+    return _PlainFile(target[1], frozenset(range(1, count + 1)))
+
+
+def _modified_file(section: str) -> _PlainFile | None:
+    """A file changed in place (no rename, no mode change, not binary), its path plain (no space,
+    tab, quote or backslash, which git would quote or pad): `@@ -a,b +c,d @@` deletes base lines
+    a..a+b-1 and adds head lines c..c+d-1 (a count left out is 1)."""
+    header = _MODIFIED_HEADER.match(section)
+    if header is None or any(c in header["path"] for c in ' \t"\\'):
+        return None
+    added: list[int] = []
+    deleted: list[int] = []
+    for hunk in _HUNK.finditer(section, header.end()):
+        start, count = int(hunk[1]), int(hunk[2] or 1)
+        deleted.extend(range(start, start + count))
+        start, count = int(hunk[3]), int(hunk[4] or 1)
+        added.extend(range(start, start + count))
+    return _PlainFile(f"b/{header['path']}", frozenset(added), frozenset(deleted), f"a/{header['path']}", header["base"])
 
 
 def _first_line(text: str) -> str:
@@ -493,8 +584,10 @@ def _untracked(repo: Path, paths: Sequence[str], wanted: Callable[[str], bool]):
             yield _Entry(path, None, frozenset(range(1, count + 1)), frozenset(), "added")
 
 
-def _read_blobs(repo: Path, revisions: Revisions, entries: Sequence[_Entry], objects: Objects) -> dict[tuple[str, str], bytes | None]:
-    """Both sides' contents, read from git objects in one batch (or from the working tree).
+def _read_blobs(repo: Path, revisions: Revisions, entries: Sequence[_Entry], objects: Objects,
+                heads: Mapping[str, bytes]) -> dict[tuple[str, str], bytes | None]:
+    """Both sides' contents, read from git objects in one batch (or from the working tree);
+    `heads` are head blobs already read (`_HeadBlobs`).
 
     A file the change only adds lines to (a marker, an import on every test of a big change) has
     its base rebuilt from its head without those lines, and kept only when it hashes to the base
@@ -509,7 +602,9 @@ def _read_blobs(repo: Path, revisions: Revisions, entries: Sequence[_Entry], obj
             specs.append((("base", entry.base_path), f"{revisions.base}:{entry.base_path}"))
         if entry.status == "source":
             continue
-        if revisions.head:
+        if entry.path in heads:
+            blobs[("head", entry.path)] = heads[entry.path]
+        elif revisions.head:
             specs.append((("head", entry.path), f"{revisions.head}:{entry.path}"))
         elif revisions.staged:
             specs.append((("head", entry.path), f":{entry.path}"))
