@@ -42,7 +42,7 @@ from .novelty import Sides, module_moved, moved_between_files, new_imports, new_
 from .policy import apply_policy
 from .rules import BY_ID
 from .scanner import ScannerGone, ScanProcess
-from .first_pass import constant_lines, line_has_trigger, module_constants, normalise_code
+from .first_pass import code_has_trigger, constant_lines, line_has_trigger, module_constants, normalise_code
 from .suppressions import find_suppressions, suppression_for
 from .templates import Template, TemplateError, adapt, builtin_template
 
@@ -263,8 +263,7 @@ def _quiet(change: FileChange, reexported: Mapping[tuple[str, str], str], layout
     head = change.head_text
     if head is None or len(head) > MAX_FILE_BYTES or any(is_mock_module(q) for q in reexported.values()):
         return False
-    code = layout.code if layout is not None else code_only(head)
-    return not line_has_trigger(code)
+    return not (layout if layout is not None else Layout(head)).names_a_mock
 
 
 def _quiet_file(change: FileChange, count_debt: bool, layout: Layout | None = None) -> FileNovelty:
@@ -467,7 +466,7 @@ def _find_new_sites(change: FileChange, reexported: Mapping[tuple[str, str], str
     # A cheap look before any parsing: no mock word in the code (strings and comments aside), no
     # new mock. (A single added line may hold none: an edit inside a multi-line call, or a name
     # imported under an alias; a project module may re-export a mocking name under another.)
-    if not line_has_trigger(code_only(head)) and not any(is_mock_module(q) for q in (reexported or {}).values()):
+    if not code_has_trigger(code_only(head)) and not any(is_mock_module(q) for q in (reexported or {}).values()):
         novelty.mocks_after = 0  # count_mocks makes the same first look
         return novelty
 

@@ -23,7 +23,7 @@ from libcst.metadata import CodeRange
 
 from .diff import source_lines
 from .cst_read import positions, walk
-from .first_pass import _CLOSERS, _WORD, Chunk, code_only, constant_lines, line_has_trigger, module_constants, normalise_code, split_chunks
+from .first_pass import _CLOSERS, _WORD, Chunk, code_has_trigger, code_only, constant_lines, line_has_trigger, module_constants, normalise_code, split_chunks
 from .detectors.base import Draft, UseContext, positional, string_value
 from .detectors.mock_objects import MOCK_CLASSES as MOCK_CLASS_NAMES
 from .detectors.monkeypatching import MONKEYPATCH
@@ -526,7 +526,7 @@ def count_sites(text: str, counts: ChunkCounts | None = None, *, reduce: bool = 
     its other side, whose unchanged statements are the same text) is not parsed again, and a
     chunk parsed here is visited without placing its sites (no positions, no `Site`s) unless
     two of them may stand at one place. Raises ChunkParseError as `scan` does."""
-    if not line_has_trigger(_code_of(text)):
+    if not code_has_trigger(_code_of(text)):
         return 0  # no mock word in the code: no site (the first pass's look, before any other reading)
     file = _read(text, None, reduce)
     total = 0

@@ -62,3 +62,60 @@ def test_inner_line_retarget_of_a_multiline_call_in_a_huge_file():
     head = "from unittest.mock import patch\n\n" + FILLER + call.format(target="'app.cache.redis_client'")
     # the added line holds only a string: the statement's code still names `patch`
     assert findings(base, head) == [(line_of(head, "app.cache.redis_client"), "patch")]
+
+
+# --- the whole-file looks: the same answers as the line-by-line tools they stand for ----------
+
+WORDS_AND_EDGES = [
+    "x = 1\n",
+    "value = mock\n",
+    "value = unmock\n",  # part of a word: no trigger
+    "value = mock2\n",
+    "value = mock_db\n",  # a prefix of the rules (mock_)
+    "value = xmock_db\n",
+    "value = 2mock\n",
+    "from unittest import mock as m\n",
+    "def test(monkeypatch):\n    pass\n",
+    "café = MagicMock\n",  # non-ASCII next to the word: the regular expression decides
+    "éMock = 1\n",
+    "x = Mockéé\n",
+    "patch\n",
+    "\tpatch.object(a, 'b')\n",
+    "a.b.c.d()\n",
+]
+
+
+def test_a_whole_files_trigger_look_is_the_regular_expressions():
+    from bot.engine.first_pass import _TRIGGER, code_has_trigger
+
+    for text in WORDS_AND_EDGES:
+        assert code_has_trigger(text) == (_TRIGGER.search(text) is not None), text
+    assert code_has_trigger("value = mock\n") and not code_has_trigger("value = unmock\n")
+
+
+CHUNKY = [
+    'def f():\n    """Doc.\nstill the docstring at column 0\n"""\n    return 1\n\n\nx = 1\n',
+    "x = (1 +\n2)\ny = 2\n",
+    "x = 1 + \\\n    2\nif x:\n    pass\nelse:\n    pass\n",
+    "@decorator\n\n@other\ndef f():\n    pass\n# a comment at column 0\nclass A:\n    pass\n",
+    "try:\n    pass\nexcept Exception:\n    pass\nfinally:\n    pass\n",
+    "x = [\n    1,\n]\n",
+    "",
+    "\n\n\n",
+    "x = 1",
+]
+
+
+def test_a_layouts_chunks_are_split_chunks_of_its_code():
+    from pathlib import Path
+
+    from bot.engine.first_pass import Layout, split_chunks
+
+    own = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).resolve().parents[2].joinpath("bot").rglob("*.py"))]
+    for text in CHUNKY + own:
+        layout = Layout(text)
+        assert layout.chunks == split_chunks(source_lines(code_only(text), keepends=True)), text[:200]
+        assert layout.lines == source_lines(text, keepends=True)
+        for number in range(1, len(layout.lines) + 1):
+            index = layout.chunk_index(number)
+            assert layout.chunks[index].start < number <= layout.chunks[index].end
