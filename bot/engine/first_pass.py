@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, compress, count
 
 from .reduce import parsed_already
@@ -316,6 +317,7 @@ def _may_start_in(tree: ast.Module, wanted: list[int]) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)  # (a big mechanical change adds the same marker or import to every file)
 def _plain_statements(code: str) -> bool:
     try:
         tree = ast.parse(code)
