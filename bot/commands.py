@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -22,6 +22,9 @@ from .engine.model import Notice
 from .engine.detectors.base import FAMILIES
 from .engine.rules import RULES
 from .engine.scanner import ScanProcess
+
+if TYPE_CHECKING:
+    from .engine.first_pass import Layout
 from .gitrepo import ChangeRead, GitError, Objects, Revisions, file_history, git_has_staged, missing_paths, read_change, resolve_revisions
 
 EXIT_CLEAN, EXIT_BLOCKING, EXIT_ERROR = 0, 1, 2
@@ -63,10 +66,11 @@ def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_comm
     """
     # Forked first, before git starts or a thread runs: it imports libcst while git reads the change.
     with _scanner(workers) as scanner, Objects(repo) as objects:  # one `git cat-file --batch` answers every read
-        read, config, config_notices, revisions = _read(repo, base, head, staged, pre_commit, config_file, paths, fmt, output, objects)
+        ahead: dict[str, Layout] = {}  # the heads' first looks, taken while git still diffs
+        read, config, config_notices, revisions = _read(repo, base, head, staged, pre_commit, config_file, paths, fmt, output, objects, ahead)
         from .engine.analyse import analyse  # (imported while git read the change: see `_read`)
 
-        report = analyse(read.changes, config, workers=workers, tree=_head_view(repo, revisions, objects), scanner=scanner)
+        report = analyse(read.changes, config, workers=workers, tree=_head_view(repo, revisions, objects), scanner=scanner, layouts=ahead)
     report = dataclasses.replace(report, notices=(*config_notices, *read.notices, *report.notices))
     _write(render(report, fmt, rules=RULES, tool_version=tool_version(), comparison=comparison(revisions)), output)
     if report.blocking:
@@ -90,7 +94,8 @@ def _scanner(workers: int | None) -> Iterator[ScanProcess | None]:
 
 
 def _read(repo: Path, base: str | None, head: str | None, staged: bool, pre_commit: bool, config_file: Path | None,
-          paths: tuple[str, ...], fmt: str, output: Path | None, objects: Objects) -> tuple[ChangeRead, ConfigAnswers, list[Notice], Revisions]:
+          paths: tuple[str, ...], fmt: str, output: Path | None, objects: Objects,
+          ahead: dict[str, Layout]) -> tuple[ChangeRead, ConfigAnswers, list[Notice], Revisions]:
     """The comparison, the rules that judge it and the change itself; exit 2 when one cannot be had."""
     revisions = None
     try:
@@ -107,7 +112,15 @@ def _read(repo: Path, base: str | None, head: str | None, staged: bool, pre_comm
         # git diffs the change and reads its files (its own processes) while this thread imports
         # the engine (libcst and the families: about 0.25 s of CPU), so neither waits for the other.
         # conftest.py files come along: a new autouse fixture there reaches the tests below it (MG2xx).
-        reading = _Reading(lambda: read_change(repo, revisions, paths=paths, objects=objects,
+        # The heads' first looks (bot/engine/first_pass.py) are taken as git hands each head over,
+        # on the reading thread, while the diff still runs on the other core.
+        from .engine.first_pass import Layout
+
+        def look_ahead(path: str, text: str) -> None:
+            if config.is_integration_test(path):
+                ahead[path] = Layout(text).read_ahead()
+
+        reading = _Reading(lambda: read_change(repo, revisions, paths=paths, objects=objects, on_head=look_ahead,
                                                wanted=lambda p: config.is_integration_test(p) or p.endswith("conftest.py")))
         importlib.import_module("bot.engine.analyse")
         read = reading.result()

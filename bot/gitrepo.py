@@ -86,13 +86,13 @@ class Objects:
         there is no such blob (or the name cannot be written on one line)."""
         return self.read_many([spec])[0]
 
-    def read_many(self, specs: Sequence[str]) -> list[bytes | None]:
+    def read_many(self, specs: Sequence[str], each: Callable[[int, bytes | None], None] | None = None) -> list[bytes | None]:
         """Several objects at once: the names are written while the answers are read, so a big
-        change never waits on a full pipe."""
+        change never waits on a full pipe. `each(index, data)` is told each answer as it comes."""
         with self._lock:
-            return self._read_many(specs)
+            return self._read_many(specs, each)
 
-    def _read_many(self, specs: Sequence[str]) -> list[bytes | None]:
+    def _read_many(self, specs: Sequence[str], each: Callable[[int, bytes | None], None] | None = None) -> list[bytes | None]:
         answers: list[bytes | None] = [None] * len(specs)
         asked = [(index, spec) for index, spec in enumerate(specs) if spec and "\n" not in spec]
         if not asked:
@@ -117,6 +117,8 @@ class Objects:
         try:
             for index, _spec in asked:
                 answers[index] = self._answer(process)
+                if each is not None:
+                    each(index, answers[index])
         finally:
             if writer is not None:
                 writer.join()
@@ -302,16 +304,19 @@ def read_change(
     paths: Sequence[str] = (),
     wanted: Callable[[str], bool] = lambda path: True,
     objects: Objects | None = None,
+    on_head: Callable[[str, str], None] | None = None,
 ) -> ChangeRead:
     """The files the change touches that `wanted` selects, with both texts and changed lines.
 
     A file git cannot read (its object is missing, as in a partial clone that cannot fetch) gets
     a notice and is listed in `unreadable`; the rest of the change is still read. `objects` is the
-    caller's reader when it has one (else one is opened for this read)."""
+    caller's reader when it has one (else one is opened for this read). `on_head(path, text)` is
+    told head texts as git hands them over, while the diff still runs (on the reading thread; not
+    every head, and a notice about one comes with the result): work on them meanwhile."""
     if objects is None:
         with Objects(repo) as own:
-            return read_change(repo, revisions, paths=paths, wanted=wanted, objects=own)
-    heads = _HeadBlobs(repo, revisions, paths, wanted, objects)  # read while git diffs (below)
+            return read_change(repo, revisions, paths=paths, wanted=wanted, objects=own, on_head=on_head)
+    heads = _HeadBlobs(repo, revisions, paths, wanted, objects, on_head)  # read while git diffs (below)
     try:
         return _read_change(repo, revisions, paths, wanted, objects, heads)
     finally:
@@ -400,9 +405,11 @@ class _HeadBlobs(threading.Thread):
     any git error) is read as before, after the diff, by its `REV:PATH` name. For a commit the
     blob at a path is fixed, so both ways give the same bytes."""
 
-    def __init__(self, repo: Path, revisions: Revisions, paths: Sequence[str], wanted: Callable[[str], bool], objects: Objects) -> None:
+    def __init__(self, repo: Path, revisions: Revisions, paths: Sequence[str], wanted: Callable[[str], bool], objects: Objects,
+                 on_head: Callable[[str, str], None] | None = None) -> None:
         super().__init__(name="mockguard-heads", daemon=True)
         self._args = (repo, revisions, paths, wanted, objects)
+        self._on_head = on_head
         self._blobs: dict[str, bytes] = {}
         # The working tree's heads are files, read after the diff; the index and commits have blobs.
         if revisions.head or revisions.staged:
@@ -417,10 +424,32 @@ class _HeadBlobs(threading.Thread):
                 return
             raw = git(repo, *_diff_args(revisions, "-M", "--raw", "-z", "--no-abbrev"), "--", *paths)
             wanted_ids = dict(_raw_heads(raw.decode("utf-8", "surrogateescape"), wanted))
-            read = objects.read_many(list(wanted_ids.values()))
+            read = objects.read_many(list(wanted_ids.values()), self._told(list(wanted_ids)))
         except Exception:  # noqa: BLE001 - a shortcut only: whatever failed here is read (and reported) the usual way
             return
         self._blobs = {path: data for path, data in zip(wanted_ids, read) if data is not None}
+
+    def _told(self, paths: list[str]) -> Callable[[int, bytes | None], None] | None:
+        """What `read_many` tells each answer to: `on_head`, with the text as `read_change` decodes it."""
+        on_head = self._on_head
+        if on_head is None:
+            return None
+
+        failed: list[BaseException] = []
+
+        def each(index: int, data: bytes | None) -> None:
+            # Never raises into `read_many`, which must read every answer of the batch: a caller's
+            # error only stops the telling (the read goes on; what was not told is not needed).
+            if failed:
+                return
+            try:
+                text = _text(paths[index], data, []) if data is not None else None  # (its notices come with the result)
+                if text is not None:
+                    on_head(paths[index], text)
+            except Exception as error:  # noqa: BLE001
+                failed.append(error)
+
+        return each
 
     def blobs(self) -> dict[str, bytes]:
         """Path -> head blob, for the paths read; waits for the read to end."""

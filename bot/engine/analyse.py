@@ -96,6 +96,7 @@ def analyse(
     count_debt: bool = True,
     tests_that_cannot_fail: bool = True,
     scanner: ScanProcess | None = None,
+    layouts: Mapping[str, Layout] | None = None,
 ) -> Report:
     """The report for a change: new mock sites in integration/e2e test files, after the rules file.
 
@@ -106,11 +107,12 @@ def analyse(
     text) defaults to the team templates the rules file's loader read; a named template that is
     absent or does not parse raises `ConfigError`, never falls back silently. `scanner`: a
     process started early (`ScanProcess.start()`) that scans the files a small change's first
-    looks leave, so this process never waits for libcst's import.
+    looks leave, so this process never waits for libcst's import. `layouts`: first looks of head
+    texts taken ahead (path -> `Layout`; one whose text is not the change's head is not used).
     """
     with fewer_collections():
         return _analyse(changes, config, today=today, template_files=template_files, workers=workers, tree=tree,
-                        count_debt=count_debt, tests_that_cannot_fail=tests_that_cannot_fail, scanner=scanner)
+                        count_debt=count_debt, tests_that_cannot_fail=tests_that_cannot_fail, scanner=scanner, layouts=layouts or {})
 
 
 @contextlib.contextmanager
@@ -147,6 +149,7 @@ def _analyse(
     count_debt: bool,
     tests_that_cannot_fail: bool,
     scanner: ScanProcess | None,
+    layouts: Mapping[str, Layout],
 ) -> Report:
     config = config or default_config()
     gated = config.is_integration_test
@@ -158,7 +161,12 @@ def _analyse(
     reexported = _reexports(selected, tree)
     # Files whose code names no mock (the marker added to every test of a big change) are settled
     # here with one regular expression; only the others are worth a worker process.
-    layouts = {c.path: Layout(c.head_text) for c in selected if c.head_text is not None}  # each head's first looks, read once for the families
+    # Each head's first looks, read once for the families (or ahead, while git read the change).
+    given = layouts
+    layouts = {
+        c.path: given[c.path] if c.path in given and given[c.path].text == c.head_text else Layout(c.head_text)
+        for c in selected if c.head_text is not None
+    }
     quiet = [_quiet(change, found, layouts.get(change.path)) for change, found in zip(selected, reexported)]
     busy = [(change, found) for change, found, still in zip(selected, reexported, quiet) if not still]
     templates = chosen_templates(config, template_files)  # a named template that is missing raises
