@@ -224,7 +224,8 @@ def _analyse(
     arrived = arriving.finish([f for r in results for f in r.findings], templates)
     judged = [with_origin(f, tree) for f in (*arrived.findings, *cannot_fail.findings)]
     named: dict[str, str] = {category: choice.fixture for category, choice in config.suggest.items()}
-    judged = with_suggestions(judged, [c.path for c in selected], _with_texts(tree, texts), named)
+    judged = with_suggestions(judged, [c.path for c in selected], _with_texts(tree, texts), named,
+                              lambda path: layouts[path].words if path in layouts else None)
     policy = apply_policy(judged, config, today=today or date.today())
     return Report(
         findings=tuple(policy.findings),

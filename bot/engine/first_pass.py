@@ -103,7 +103,16 @@ def code_has_trigger(code: str) -> bool:
     expression's own view of a word's edge decides."""
     if not code.isascii():
         return _TRIGGER.search(code) is not None
-    words = set(code.translate(_NOT_WORD_CHARS).split())
+    return _names_a_trigger(code_words(code))
+
+
+def code_words(code: str) -> set[str]:
+    """The distinct words of `code` (letters, digits, underscores; any other ASCII character
+    parts them; a non-ASCII character, which code has only inside a name, is part of its word)."""
+    return set(code.translate(_NOT_WORD_CHARS).split())
+
+
+def _names_a_trigger(words: set[str]) -> bool:
     return not words.isdisjoint(_TRIGGER_WORDS) or any(word.startswith(_TRIGGER_PREFIXES) for word in words)
 
 
@@ -189,7 +198,7 @@ class Layout:
     first use: its lines, its code (strings and comments blanked, `code_only`) and that code's
     top-level statements (`split_chunks`, cut where the code, not a string's text, starts one)."""
 
-    __slots__ = ("text", "_lines", "_code", "_code_lines", "_chunks", "_starts", "_names_a_mock")
+    __slots__ = ("text", "_lines", "_code", "_code_lines", "_chunks", "_starts", "_names_a_mock", "_words")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -199,6 +208,7 @@ class Layout:
         self._chunks: list[Chunk] | None = None
         self._starts: list[int] | None = None
         self._names_a_mock: bool | None = None
+        self._words: set[str] | None = None
 
     def read_ahead(self) -> Layout:
         """Compute every part now (a caller waiting on git does it while git works)."""
@@ -211,8 +221,16 @@ class Layout:
     def names_a_mock(self) -> bool:
         """Whether the code (strings and comments aside) holds a trigger word of the rules."""
         if self._names_a_mock is None:
-            self._names_a_mock = code_has_trigger(self.code)
+            code = self.code
+            self._names_a_mock = _names_a_trigger(self.words) if code.isascii() else code_has_trigger(code)
         return self._names_a_mock
+
+    @property
+    def words(self) -> set[str]:
+        """The code's distinct words (`code_words`): the names and keywords it holds."""
+        if self._words is None:
+            self._words = code_words(self.code)
+        return self._words
 
     @property
     def lines(self) -> list[str]:

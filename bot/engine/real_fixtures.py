@@ -72,13 +72,18 @@ def _names_any(text: str, words: Iterable[str], pattern: re.Pattern[str]) -> boo
     return any(word in text for word in words) and pattern.search(text) is not None
 
 
-def find_real_fixtures(files: Mapping[str, str]) -> dict[str, list[RealFixture]]:
-    """Per category, the real-connection fixtures defined in `files`, most used first."""
-    trees = {
-        path: tree
-        for path, text in files.items()
-        if "fixture" in text and _names_any(text, _ROOT_NAMES, _CONNECTOR_ROOTS) and (tree := _parse(text)) is not None
-    }
+def find_real_fixtures(files: Mapping[str, str], code_words: Callable[[str], set[str] | None] = lambda path: None) -> dict[str, list[RealFixture]]:
+    """Per category, the real-connection fixtures defined in `files`, most used first.
+    `code_words(path)`: the words of a file's code (strings and comments aside), when the caller
+    has them (`first_pass.Layout.words`): the same look, without reading the text again."""
+
+    def may_define(path: str, text: str) -> bool:
+        words = code_words(path)
+        if words is None:
+            return "fixture" in text and _names_any(text, _ROOT_NAMES, _CONNECTOR_ROOTS)
+        return not words.isdisjoint(_ROOT_NAMES) and any("fixture" in word for word in words)
+
+    trees = {path: tree for path, text in files.items() if may_define(path, text) and (tree := _parse(text)) is not None}
     found: dict[str, list[RealFixture]] = {}
     for path, tree in trees.items():
         imports = _imports(tree)
@@ -174,14 +179,14 @@ def _category(node: ast.FunctionDef | ast.AsyncFunctionDef, imports: Mapping[str
 
 
 def with_suggestions(findings: list[Finding], test_paths: Iterable[str], tree: Callable[[str], str | None] | None,
-                     named: Mapping[str, str]) -> list[Finding]:
+                     named: Mapping[str, str], code_words: Callable[[str], set[str] | None] = lambda path: None) -> list[Finding]:
     """Findings whose category has a real fixture in the repository (named in the rules file's
     `suggest:`, else the most used one found) name it and get a snippet that requests it; the
     built-in template stays the fall-back."""
     categories = {f.category for f in findings}
     if not findings or tree is None or not (categories - {"generic", "time"}):
         return findings
-    found = find_real_fixtures(files_for(test_paths, tree))
+    found = find_real_fixtures(files_for(test_paths, tree), code_words)
     chosen: dict[str, RealFixture] = {}
     for category in categories:
         if category in named:

@@ -91,3 +91,29 @@ def test_the_audit_suggests_real_fixtures_with_their_use_count(repo):
     repo.commit()
     run = mockguard("audit", "--repo", str(repo.root), "--ref", "HEAD", "--format", "markdown")
     assert "This repository already has `real_ws_client` in tests/integration/conftest.py:7, used by 2 tests: request it instead." in run.stdout
+
+
+FIXTURE_FILES = {
+    "tests/conftest.py": "import pytest\nimport redis\n\n\n@pytest.fixture\ndef redis_client():\n    return redis.Redis()\n",
+    "tests/integration/conftest.py": (
+        "from pytest import fixture\nfrom sqlalchemy import create_engine\n\n\n@fixture\ndef db():\n"
+        "    return create_engine('postgresql://localhost/test')\n"
+    ),
+    "tests/integration/test_words.py": '"""The redis fixture and sqlalchemy are only named here."""\n# @pytest.fixture over redis\n\ndef test_a(redis_client, db):\n    assert redis_client.ping()\n',
+    "tests/integration/test_async.py": "import pytest_asyncio\nimport httpx\n\n\n@pytest_asyncio.fixture\nasync def http():\n    async with httpx.AsyncClient() as c:\n        yield c\n\n\ndef test_b(http, db):\n    pass\n",
+    "tests/integration/test_plain.py": "def test_c(db):\n    pass\n",
+}
+
+
+def test_real_fixtures_found_from_the_code_words_are_those_found_from_the_text():
+    """`analyse` hands `find_real_fixtures` the words of each head's code (first_pass.Layout): the
+    same fixtures, the same use counts, as reading every text for the connectors' names."""
+    from bot.engine.first_pass import Layout
+    from bot.engine.real_fixtures import find_real_fixtures
+
+    by_text = find_real_fixtures(FIXTURE_FILES)
+    assert {c: [(f.name, f.uses) for f in fixtures] for c, fixtures in by_text.items()} == {
+        "redis": [("redis_client", 1)], "database": [("db", 3)], "http": [("http", 1)],
+    }
+    words = {path: Layout(text).words for path, text in FIXTURE_FILES.items()}
+    assert find_real_fixtures(FIXTURE_FILES, words.get) == by_text

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..model import CATEGORIES
 from ..rules import RULES
-from ..templates import Template, TemplateError, builtin_template, template_from_text
+from ..templates import Template, TemplateError, template_from_text
 from . import errors
 from .errors import RULES_FILE, ConfigError, Problem
 
@@ -264,7 +264,8 @@ class DefaultConfig(ConfigAnswers):
 
 
 def chosen_templates(config: ConfigAnswers, template_files: Mapping[str, str] | None = None) -> dict[str, Template]:
-    """Each category's template: the built-in one, or the team's file when the rules file names one.
+    """The team's template of each category whose rules file names one; a category left out gets
+    its built-in template (`builtin_template`, read when a finding first asks for it).
 
     `template_files` (path -> text) defaults to what the loader read. A named file that is absent
     or does not parse raises `ConfigError` at its `templates:` line: a team that chose its own
@@ -276,7 +277,6 @@ def chosen_templates(config: ConfigAnswers, template_files: Mapping[str, str] | 
     for category in CATEGORIES:
         path = config.template_for(category)
         if path is None:
-            chosen[category] = builtin_template(category)
             continue
         from .schema import Config  # a template named by a rules file: the schema is loaded already
 
