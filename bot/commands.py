@@ -10,12 +10,12 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from . import __version__
 from .engine.rulesfile import RULES_FILE, ConfigAnswers, ConfigError, RulesVersion, choose_rules
 from .engine.formats import FORMATS, Comparison, render, render_error
 from .engine.model import Notice
@@ -31,10 +31,7 @@ EXIT_CLEAN, EXIT_BLOCKING, EXIT_ERROR = 0, 1, 2
 
 
 def tool_version() -> str:
-    try:
-        return version("mockguard")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return __version__  # the one place it is written: pyproject.toml reads it, `--version` prints it
 
 
 def fail(message: str) -> NoReturn:

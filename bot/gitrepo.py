@@ -7,7 +7,6 @@ few calls (`git diff`, and one `git cat-file --batch` that reads the files) carr
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import subprocess
@@ -18,14 +17,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
-
-from unidiff import PatchedFile, PatchSet
-from unidiff.errors import UnidiffParseError
+from typing import TYPE_CHECKING, NamedTuple
 
 from .engine.diff import changed_lines
 from .engine.model import FileChange, Notice
 from .gitrun import GitError, exit_status, popen, run
+
+if TYPE_CHECKING:
+    from unidiff import PatchedFile
 
 MAX_BLOB_BYTES = 20_000_000  # the engine reads test files over its parsing limit line by line; past this, it is data
 
@@ -512,6 +511,9 @@ def _diff(repo: Path, revisions: Revisions, paths: Sequence[str]) -> list[Patche
 
     def parse_pending() -> None:
         if pending:
+            from unidiff import PatchSet  # (here: most files are read without it, and start-up is shorter)
+            from unidiff.errors import UnidiffParseError
+
             try:
                 files.extend(PatchSet(io.StringIO("".join(pending))))
             except UnidiffParseError as error:
@@ -669,6 +671,8 @@ def _without_lines(data: bytes, numbers: frozenset[int]) -> bytes:
 
 def _blob_id(data: bytes, length: int) -> str:
     """The id git gives a blob of these bytes (SHA-1, or SHA-256 in a repository that uses it)."""
+    import hashlib  # (here: on the reading thread, not at start-up)
+
     digest = hashlib.sha1() if length == 40 else hashlib.sha256()
     digest.update(b"blob %d\0" % len(data))
     digest.update(data)

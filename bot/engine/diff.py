@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
+from typing import TYPE_CHECKING
 
-from unidiff import PatchedFile, PatchSet
+if TYPE_CHECKING:
+    from unidiff import PatchedFile
+
+# unidiff and difflib are imported by the functions that use them: `mockguard check` reads git's
+# diff of most files without either (bot/gitrepo.py), and start-up stays short.
 
 
 def source_lines(text: str, *, keepends: bool = False) -> list[str]:
@@ -28,6 +32,8 @@ def lines_from_patch(patch: str) -> tuple[frozenset[int], frozenset[int]]:
     """
     if not patch.strip():
         return frozenset(), frozenset()
+    from unidiff import PatchSet
+
     text = patch if patch.startswith("--- ") else f"--- a/file\n+++ b/file\n{patch}"
     if not text.endswith("\n"):
         text += "\n"
@@ -51,6 +57,8 @@ def changed_lines(patched_file: PatchedFile) -> tuple[frozenset[int], frozenset[
 
 def lines_from_texts(base: str | None, head: str | None) -> tuple[frozenset[int], frozenset[int]]:
     """The same, computed from both versions (for when no diff is at hand)."""
+    import difflib
+
     base_lines = source_lines(base or "")
     head_lines = source_lines(head or "")
     added: set[int] = set()

@@ -5,9 +5,12 @@ small change is checked in a fraction of a second (the numbers are in the README
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+import bot
 
 from tests.support.env import GIT_ENV
 from tests.support.git import GitRepo
@@ -48,12 +51,20 @@ def test_a_repository_without_a_rules_file_is_checked_without_pydantic(tmp_path:
     # Nor what only some runs need: a process pool (big changes), categories.yml (a finding), the
     # other formats' renderers, pytest's configuration files.
     assert {"multiprocessing", "yaml", "bot.engine.formats.sarif", "bot.engine.formats.text", "configparser", "tomllib"}.isdisjoint(modules)
+    # Nor what only other commands or other diffs need: the installed distribution's metadata (and
+    # the email parser under it: the extras of `review`, `serve`...), unidiff (a file changed in
+    # place is read from its hunk headers), difflib (a rules file's typo).
+    assert {"importlib.metadata", "email", "unidiff", "difflib"}.isdisjoint(modules)
 
-    # A new mock, judged by the defaults (severity, tolerations, templates): still no pydantic.
+    # A new mock, judged by the defaults (severity, tolerations, templates): still no pydantic, and
+    # its category is read from categories.yml without PyYAML.
     repo.commit_files({f"{T}/test_b.py": "def test_b(mocker):\n    mocker.patch('app.cache.redis')\n"}, "mock", tag="mock")
     modules, done = imported(repo, "--base", "head", "--head", "mock")
     assert done.returncode == 1 and '"MG1' in done.stdout
-    assert "pydantic" not in modules
+    assert {"pydantic", "yaml", "importlib.metadata"}.isdisjoint(modules)
+    report = json.loads(done.stdout)
+    assert report["findings"][0]["category"] == "redis"
+    assert report["tool"]["version"] == bot.__version__  # what `mockguard --version` prints
 
 
 def test_a_rules_file_is_validated_with_pydantic(tmp_path: Path):

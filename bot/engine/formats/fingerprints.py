@@ -8,7 +8,6 @@ it keeps its identity.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Sequence
 
@@ -56,6 +55,8 @@ def _without_layout(code: str) -> str:
 def fingerprints(findings: Sequence[Finding]) -> list[str]:
     """Each finding's fingerprint, in the given order; identical sites in one file are numbered
     by position, so pass every reported site of the run (new, suppressed and tolerated alike)."""
+    import hashlib  # (here: only a report with findings hashes, and start-up is shorter)
+
     seen: Counter[tuple[str, str, str]] = Counter()
     result = [""] * len(findings)
     for index in sorted(range(len(findings)), key=lambda i: position(findings[i])):

@@ -8,7 +8,6 @@ The expected shapes are read back from the schema's field descriptions, so they 
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -113,6 +112,8 @@ def plain(text: str) -> str:
 
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    import difflib  # (here: only a rules file with a typo needs it)
+
     guess = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"; did you mean '{guess[0]}'?" if guess else ""
 
