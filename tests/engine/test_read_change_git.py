@@ -5,9 +5,11 @@ plain way gives: git's own blobs, unidiff's line numbers, the same notices for w
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from unidiff import PatchSet
 
 from bot.engine.diff import changed_lines
@@ -131,9 +133,10 @@ def test_the_index_is_read_not_the_working_tree(tmp_path: Path):
     assert change.head_text == BODY + "# staged\n# not staged\n" and sorted(change.added_lines) == [49, 50]
 
 
-def test_a_partial_clone_reads_the_same_change(tmp_path: Path):
-    """A clone without blobs (`--filter=blob:none`): git fetches what the diff needs from its
-    origin, and the change read is the full repository's."""
+def test_a_partial_clone_reads_the_same_change_with_one_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A clone without blobs (`--filter=blob:none`): git's diff fetches what it needs from the
+    origin in one batch, and the change read is the full repository's. The head blobs are not
+    asked for while the diff runs there: `cat-file` would fetch each missing one on its own."""
     origin = GitRepo(tmp_path / "origin")
     origin.git("config", "uploadpack.allowFilter", "true")
     origin.commit_files({f"{T}/test_{i}.py": BODY for i in range(5)} | {"app/x.py": "x = 1\n"}, "base", tag="base")
@@ -144,6 +147,13 @@ def test_a_partial_clone_reads_the_same_change(tmp_path: Path):
     assert "?" in count.stdout  # blobs really are missing before the read
 
     full = read_change(origin.root, resolve_revisions(origin.root, "base", "head", False))
-    partial = read_change(clone, resolve_revisions(clone, "base", "head", False))
+    revisions = resolve_revisions(clone, "base", "head", False)
+    trace = tmp_path / "trace.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))  # git's own account of the processes it starts
+    partial = read_change(clone, revisions)
+    monkeypatch.delenv("GIT_TRACE2_EVENT")
     assert partial.changes == full.changes and len(full.changes) == 7
     assert partial.notices == full.notices == [] and partial.unreadable == []
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    fetches = [e["argv"] for e in events if e.get("event") == "child_start" and "fetch" in e.get("argv", [])]
+    assert len(fetches) == 1, fetches
