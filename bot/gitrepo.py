@@ -661,6 +661,15 @@ def _read_blobs(repo: Path, revisions: Revisions, entries: Sequence[_Entry], obj
 
 def _without_lines(data: bytes, numbers: frozenset[int]) -> bytes:
     """`data` without the lines (1-based, each ending at a newline as git counts them) in `numbers`."""
+    if len(numbers) <= 8:  # a marker or an import: cut those few out, no Python loop over every line
+        pieces = data.split(b"\n")  # line N is pieces[N - 1]; the last piece follows the final newline
+        tail = len(pieces)
+        for number in sorted((n for n in numbers if 1 <= n <= tail), reverse=True):
+            if number == tail:
+                pieces[-1] = b""  # a last line without a newline goes; the line before keeps its own
+            else:
+                del pieces[number - 1]
+        return b"\n".join(pieces)
     lines = data.split(b"\n")
     last = lines.pop()  # after the final newline: b"" (or a last line without one)
     kept = [line + b"\n" for number, line in enumerate(lines, 1) if number not in numbers]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from unidiff import PatchSet
 
 from bot.engine.diff import changed_lines
-from bot.gitrepo import read_change, resolve_revisions
+from bot.gitrepo import _without_lines, read_change, resolve_revisions
 from tests.support.git import GitRepo
 
 T = "tests/integration"
@@ -157,3 +159,18 @@ def test_a_partial_clone_reads_the_same_change_with_one_fetch(tmp_path: Path, mo
     events = [json.loads(line) for line in trace.read_text().splitlines()]
     fetches = [e["argv"] for e in events if e.get("event") == "child_start" and "fetch" in e.get("argv", [])]
     assert len(fetches) == 1, fetches
+
+
+def test_a_base_rebuilt_from_its_head_drops_exactly_the_added_lines():
+    """`_without_lines` (a pure function: the base of a file the change only adds lines to) against
+    the plain reading: the file cut into lines ending at each newline, the numbered ones dropped."""
+    rng = random.Random(14)
+    pieces = [b"a", b"bb", b"", b"\r", b"c\r", b"# x"]
+    for _ in range(4000):
+        data = b"\n".join(rng.choice(pieces) for _ in range(rng.randrange(8)))
+        if rng.random() < 0.5:
+            data += b"\n"
+        lines = re.findall(rb"[^\n]*\n|[^\n]+$", data)
+        numbers = frozenset(rng.sample(range(0, len(lines) + 3), min(len(lines) + 3, rng.choice([0, 1, 2, 3, 12]))))
+        expected = b"".join(line for number, line in enumerate(lines, 1) if number not in numbers)
+        assert _without_lines(data, numbers) == expected, (data, sorted(numbers))
