@@ -15,7 +15,7 @@ import pytest
 from unidiff import PatchSet
 
 from bot.engine.diff import changed_lines
-from bot.gitrepo import _without_lines, read_change, resolve_revisions
+from bot.gitrepo import GitError, Objects, _without_lines, read_change, resolve_revisions
 from tests.support.git import GitRepo
 
 T = "tests/integration"
@@ -174,3 +174,19 @@ def test_a_base_rebuilt_from_its_head_drops_exactly_the_added_lines():
         numbers = frozenset(rng.sample(range(0, len(lines) + 3), min(len(lines) + 3, rng.choice([0, 1, 2, 3, 12]))))
         expected = b"".join(line for number, line in enumerate(lines, 1) if number not in numbers)
         assert _without_lines(data, numbers) == expected, (data, sorted(numbers))
+
+
+@pytest.mark.parametrize("tmpdir", ["folder", "a file"])
+def test_gits_own_message_says_why_a_read_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmpdir: str):
+    """`Objects` keeps `git cat-file`'s standard error in a scratch file: when git stops, its
+    message is the error. (A TMPDIR that cannot hold one falls back to Python's tempfile rules.)"""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir() if tmpdir == "folder" else scratch.write_text("")
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    (tmp_path / "plain").mkdir()
+    with Objects(tmp_path / "plain") as objects, pytest.raises(GitError, match="not a git repository"):
+        objects.read("HEAD:x.py")
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit_files({"x.py": "x = 1\n"}, "one")
+    with Objects(repo.root) as objects:
+        assert objects.read_many(["HEAD:x.py", "HEAD:nothing.py"]) == [b"x = 1\n", None]
