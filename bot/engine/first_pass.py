@@ -103,7 +103,7 @@ def code_has_trigger(code: str) -> bool:
     expression's own view of a word's edge decides."""
     if not code.isascii():
         return _TRIGGER.search(code) is not None
-    return _names_a_trigger(code_words(code))
+    return _names_a_trigger(code_words(code), code)
 
 
 def code_words(code: str) -> set[str]:
@@ -112,8 +112,11 @@ def code_words(code: str) -> set[str]:
     return set(code.translate(_NOT_WORD_CHARS).split())
 
 
-def _names_a_trigger(words: set[str]) -> bool:
-    return not words.isdisjoint(_TRIGGER_WORDS) or any(word.startswith(_TRIGGER_PREFIXES) for word in words)
+def _names_a_trigger(words: set[str], code: str) -> bool:
+    if not words.isdisjoint(_TRIGGER_WORDS):
+        return True
+    # (a prefix is looked for in the code at C speed first: it is rarely there at all)
+    return any(prefix in code for prefix in _TRIGGER_PREFIXES) and any(word.startswith(_TRIGGER_PREFIXES) for word in words)
 
 
 _NOT_WORD_CHARS = {i: " " for i in range(128) if not (chr(i).isascii() and (chr(i).isalnum() or chr(i) == "_"))}
@@ -222,7 +225,7 @@ class Layout:
         """Whether the code (strings and comments aside) holds a trigger word of the rules."""
         if self._names_a_mock is None:
             code = self.code
-            self._names_a_mock = _names_a_trigger(self.words) if code.isascii() else code_has_trigger(code)
+            self._names_a_mock = _names_a_trigger(self.words, code) if code.isascii() else code_has_trigger(code)
         return self._names_a_mock
 
     @property

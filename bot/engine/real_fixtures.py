@@ -16,6 +16,7 @@ import ast
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from dataclasses import dataclass, replace
 
 from .model import Finding
@@ -49,12 +50,16 @@ class RealFixture:
 
 def conftest_chain(test_path: str) -> list[str]:
     """`conftest.py` of the test's folder and of every folder above it, nearest first."""
-    folder = posixpath.dirname(test_path)
+    return list(_folder_chain(posixpath.dirname(test_path)))
+
+
+@lru_cache(maxsize=4096)  # (every test of a big change asks; they share a few folders)
+def _folder_chain(folder: str) -> tuple[str, ...]:
     chain = []
     while True:
         chain.append(posixpath.join(folder, "conftest.py") if folder else "conftest.py")
         if not folder:
-            return chain
+            return tuple(chain)
         folder = posixpath.dirname(folder)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -65,8 +66,12 @@ def clean_glob(pattern: str) -> str:
 
 def is_default_integration_path(path: str) -> bool:
     """The default file rule (see schema.py's docstring); `path` is a repository path."""
-    *directories, _name = path.split("/")
-    names = [d.lower() for d in directories]
+    return _is_integration_folder(path.rpartition("/")[0])
+
+
+@lru_cache(maxsize=4096)  # (asked of every file of a change, several times: a change has few folders)
+def _is_integration_folder(folder: str) -> bool:
+    names = [d.lower() for d in folder.split("/")] if folder else []
     if UNIT_DIR_NAME in names:
         return False
     return any(_is_integration_dir(name) for name in names)
