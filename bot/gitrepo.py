@@ -7,6 +7,7 @@ few calls (`git diff`, and one `git cat-file --batch` that reads the files) carr
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import re
@@ -400,7 +401,7 @@ def _read_change(repo: Path, revisions: Revisions, paths: Sequence[str], wanted:
             unreadable.append(path)
             notices.append(Notice(path, "could not be read, so it was not checked: a git object is missing", level="warning"))
             continue
-        head_text = _text(path, head_blob, notices)
+        head_text = heads.text(path, head_blob) or _text(path, head_blob, notices)
         if head_text is None:
             continue
         changes.append(FileChange(path, base_path, base_text, head_text, added, deleted, status))
@@ -423,6 +424,7 @@ class _HeadBlobs(threading.Thread):
         super().__init__(name="mockguard-heads", daemon=True)
         self._args = (repo, revisions, paths, wanted, objects)
         self._on_head = on_head
+        self._texts: dict[str, tuple[bytes, str]] = {}  # path -> (blob, its text) as told to `on_head`
         self._blobs: dict[str, bytes] = {}
         # The working tree's heads are files, read after the diff; the index and commits have blobs.
         if revisions.head or revisions.staged:
@@ -456,13 +458,20 @@ class _HeadBlobs(threading.Thread):
             if failed:
                 return
             try:
-                text = _text(paths[index], data, []) if data is not None else None  # (its notices come with the result)
-                if text is not None:
+                said: list[Notice] = []
+                text = _text(paths[index], data, said) if data is not None else None
+                if text is not None and data is not None and not said:  # (a text with a notice is decoded again, with it)
+                    self._texts[paths[index]] = (data, text)
                     on_head(paths[index], text)
             except Exception as error:  # noqa: BLE001
                 failed.append(error)
 
         return each
+
+    def text(self, path: str, data: bytes) -> str | None:
+        """The text told to `on_head` for this very blob (the same object: no second decoding)."""
+        told = self._texts.get(path)
+        return told[1] if told is not None and told[0] is data else None
 
     def blobs(self) -> dict[str, bytes]:
         """Path -> head blob, for the paths read; waits for the read to end."""
@@ -712,6 +721,11 @@ def _text(path: str, data: bytes | None, notices: list[Notice]) -> str | None:
         notices.append(Notice(path, "skipped: binary file"))
         return None
     try:
+        # Python's own rule (PEP 263) reads a coding cookie from the first two lines only: without
+        # one there (nor a BOM), the text is UTF-8, with no tokenizer machinery per file.
+        second_end = data.find(b"\n", data.find(b"\n") + 1) if b"\n" in data else -1
+        if not data.startswith(codecs.BOM_UTF8) and b"coding" not in (data[:second_end] if second_end >= 0 else data):
+            return data.decode("utf-8")
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError):
