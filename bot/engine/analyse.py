@@ -292,8 +292,9 @@ def _quiet_base(change: FileChange, layout: Layout | None = None) -> bool:
     head = change.head_text
     if change.deleted_lines or change.base_text is None or head is None or change.base_path not in (None, change.path):
         return False
-    lines = layout.lines if layout is not None else source_lines(head)
-    return all(0 < n <= len(lines) and not _STRING_OR_COMMENT_CHARS.search(lines[n - 1]) for n in change.added_lines)
+    layout = layout if layout is not None else Layout(head)
+    count = len(layout.code_lines)  # (as many as the text's lines)
+    return all(0 < n <= count and not _STRING_OR_COMMENT_CHARS.search(layout.segment(n - 1, n)) for n in change.added_lines)
 
 
 def _with_texts(tree: Callable[[str], str | None] | None, texts: Mapping[str, str]) -> Callable[[str], str | None] | None:

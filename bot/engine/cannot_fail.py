@@ -203,8 +203,7 @@ class Source:
 
     path: str
     text: str
-    lines: list[str] = field(default_factory=list)
-    code: list[str] = field(default_factory=list)  # the same lines with strings and comments blanked
+    code: list[str] = field(default_factory=list)  # the lines with strings and comments blanked
     chunks: list[Chunk] = field(default_factory=list)
     parsed: dict[int, ast.Module | None] = field(default_factory=dict)
     _imports: dict[str, str] | None = None
@@ -213,7 +212,13 @@ class Source:
     def __post_init__(self) -> None:
         self.layout = layout = self.layout if self.layout is not None else Layout(self.text)
         # Cut where the code (not a string's text) starts a top-level statement.
-        self.lines, self.code, self.chunks = layout.lines, layout.code_lines, layout.chunks
+        self.code, self.chunks = layout.code_lines, layout.chunks
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines, line ends kept (split only when a chunk is parsed or quoted)."""
+        assert self.layout is not None  # (set in __post_init__)
+        return self.layout.lines
 
     def chunk_text(self, chunk: Chunk) -> str:
         """The chunk's code, strings and comments blanked: what trigger words are looked for in."""
@@ -240,7 +245,7 @@ class Source:
 
     def touched_chunks(self, lines: Iterable[int]) -> list[Chunk]:
         assert self.layout is not None  # (set in __post_init__)
-        indexes = {self.layout.chunk_index(n) for n in lines if 0 < n <= len(self.lines)}
+        indexes = {self.layout.chunk_index(n) for n in lines if 0 < n <= len(self.code)}
         return [self.chunks[i] for i in sorted(indexes) if i >= 0]
 
     def line(self, number: int) -> str:

@@ -214,11 +214,22 @@ class Layout:
         self._words: set[str] | None = None
 
     def read_ahead(self) -> Layout:
-        """Compute every part now (a caller waiting on git does it while git works)."""
+        """Compute now what every first look reads (a caller waiting on git does it while git
+        works): the code, its words and its chunks. (`lines` waits for a look that quotes one.)"""
         self.names_a_mock  # noqa: B018  (each property keeps what it computes)
-        self.lines  # noqa: B018
         self.chunk_index(1)
         return self
+
+    def segment(self, start: int, end: int) -> str:
+        """Lines `start` to `end` - 1 (0-based) with their ends, as `"".join(lines[start:end])`;
+        near the top (a marker, an import) without splitting the whole text."""
+        if start >= end:
+            return ""
+        if self._lines is None and end <= 64:
+            pieces = self.text.split("\n", end)
+            joined = "\n".join(pieces[start:end])
+            return joined + "\n" if len(pieces) > end else joined
+        return "".join(self.lines[start:end])
 
     @property
     def names_a_mock(self) -> bool:
@@ -309,10 +320,10 @@ def may_start_arrival(text: str, added: Iterable[int], layout: Layout | None = N
     if tree is not None:  # the whole file's statements are at hand: no chunking, no parsing
         return _may_start_in(tree, wanted)
     layout = layout if layout is not None else Layout(text)
-    lines, chunks = layout.lines, layout.chunks
+    chunks, count = layout.chunks, len(layout.code_lines)  # (as many as the text's lines)
     seen: set[int] = set()
     for number in wanted:
-        if not 0 < number <= len(lines):
+        if not 0 < number <= count:
             continue
         index = layout.chunk_index(number)
         if index < 0:
@@ -321,7 +332,7 @@ def may_start_arrival(text: str, added: Iterable[int], layout: Layout | None = N
             continue
         seen.add(index)
         chunk = chunks[index]
-        if not _plain_statements("".join(lines[chunk.start : chunk.end])):
+        if not _plain_statements(layout.segment(chunk.start, chunk.end)):
             return True
     return False
 

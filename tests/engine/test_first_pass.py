@@ -119,3 +119,16 @@ def test_a_layouts_chunks_are_split_chunks_of_its_code():
         for number in range(1, len(layout.lines) + 1):
             index = layout.chunk_index(number)
             assert layout.chunks[index].start < number <= layout.chunks[index].end
+
+
+def test_a_layouts_segment_is_the_join_of_its_lines():
+    """`Layout.segment` cuts lines near the top without splitting the whole text: the same text."""
+    from bot.engine.first_pass import Layout
+
+    texts = ["", "a", "a\n", "a\nb", "a\nb\n", "\n\n", "x\r\ny\r\n", "a\n\nb\n\n",
+             "\n".join(str(i) for i in range(100)) + "\n", "\n".join(str(i) for i in range(100))]
+    for text in texts:
+        lines = source_lines(text, keepends=True)
+        for start in range(0, 70, 3):
+            for end in range(0, 110, 7):
+                assert Layout(text).segment(start, end) == "".join(lines[start:end]), (text[:20], start, end)
