@@ -200,12 +200,18 @@ def _analyse(
     elif parallel:
         from concurrent.futures import ProcessPoolExecutor  # (multiprocessing: only for big changes)
 
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_started) as pool:
+        # The scanner, libcst imported already, takes the first half; pool processes (which import
+        # libcst first) the rest. Without a scanner the pool takes them all.
+        shared = _sent(scanner, busy[: (len(busy) + 1) // 2], count_debt) if scanner is not None else []
+        rest = busy[len(shared):]
+        with ProcessPoolExecutor(max_workers=max(1, workers - (1 if shared else 0)), initializer=_worker_started) as pool:
             worker_scan = functools.partial(find_new_sites, count_debt=count_debt, check_syntax=False)
-            pending = pool.map(worker_scan, [c for c, _ in busy], [f for _, f in busy], chunksize=8)
+            pending = pool.map(worker_scan, [c for c, _ in rest], [f for _, f in rest], chunksize=8)
             read_all()
             read_already = True
-            scanned = iter([_with_syntax_notice(n, syntax) for n in pending])
+            first = _received(scanner, shared, per_file) if shared and scanner is not None else []
+            # (a file the scanner was gone for was scanned here, its syntax checked: no second notice)
+            scanned = iter([_with_syntax_notice(n, syntax) for n in (*first, *pending)])
     if scanned is None:
         scanned = (per_file(change, found) for change, found in busy)
     novelties = []
@@ -238,6 +244,24 @@ def _analyse(
         mocks_before=sum(n.mocks_before for n in novelties) if count_debt else None,
         mocks_after=sum(n.mocks_after for n in novelties) if count_debt else None,
     )
+
+
+def _sent(scanner: ScanProcess, work: Sequence[tuple[FileChange, Mapping[tuple[str, str], str]]], count_debt: bool) -> Sequence[tuple[FileChange, Mapping[tuple[str, str], str]]]:
+    """`work` when the scanner took it, else nothing (the scanner is gone)."""
+    try:
+        scanner.send(work, count_debt=count_debt)
+    except ScannerGone:
+        return []
+    return work
+
+
+def _received(scanner: ScanProcess, given: Sequence[tuple[FileChange, Mapping[tuple[str, str], str]]],
+              scan_here: Callable[[FileChange, Mapping[tuple[str, str], str]], FileNovelty]) -> list[FileNovelty]:
+    """The scanner's answer for what it was `given`; scanned in this process when it is gone."""
+    try:
+        return scanner.receive()
+    except ScannerGone:
+        return [scan_here(change, found) for change, found in given]
 
 
 def _scanned_by(scanner: ScanProcess, busy: Sequence[tuple[FileChange, Mapping[tuple[str, str], str]]], count_debt: bool,

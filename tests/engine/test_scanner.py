@@ -100,3 +100,24 @@ print(len(report.findings), "libcst" in sys.modules)
     if (os.cpu_count() or 1) < 2:
         pytest.skip("a single core: no scanner, libcst is imported here")
     assert done.stdout.split() == ["2", "False"]
+
+
+def test_on_a_big_change_the_scanner_shares_the_scans_with_the_pool():
+    """A change with enough busy files for a process pool: the scanner (libcst imported already)
+    takes half, the pool the rest; the same report as one process, notices included, also when the
+    scanner is gone before it is asked."""
+    from tests.engine.test_parallel_analysis import _report as one_process_report, _change
+    from bot.engine.analyse import PARALLEL_FROM_FILES
+
+    single = one_process_report(1)
+    changes = [_change(n, broken=n in (3, 17)) for n in range(PARALLEL_FROM_FILES + 6)]
+    scanner = ScanProcess.start()
+    if scanner is None:
+        pytest.skip("no fork, or a single core: the scanner is never started here")
+    with scanner:
+        assert dataclasses.asdict(analyse(changes, workers=2, scanner=scanner)) == single
+    gone = ScanProcess.start()
+    assert gone is not None
+    os.kill(gone.pid, signal.SIGKILL)
+    os.waitpid(gone.pid, 0)
+    assert dataclasses.asdict(analyse(changes, workers=2, scanner=gone)) == single
