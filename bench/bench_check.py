@@ -31,7 +31,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MOCKGUARD = [sys.executable, "-m", "bot.cli"]
+# The console script, as users run it (bot/entry.py forks the scanner before anything else).
+_SCRIPT = Path(sys.executable).with_name("mockguard")
+MOCKGUARD = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "bot.cli"]
 
 REFERENCE = r"""
 import ast, re, subprocess, sys

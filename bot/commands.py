@@ -21,7 +21,7 @@ from .engine.formats import FORMATS, Comparison, render, render_error
 from .engine.model import Notice
 from .engine.detectors.base import FAMILIES
 from .engine.rules import RULES
-from .engine.scanner import ScanProcess
+from .engine.scanner import ScanProcess, take_early
 
 if TYPE_CHECKING:
     from .engine.first_pass import Layout
@@ -82,7 +82,11 @@ def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_comm
 @contextlib.contextmanager
 def _scanner(workers: int | None) -> Iterator[ScanProcess | None]:
     """The scanner process (bot/engine/scanner.py), unless `--workers 1` asks for one process."""
-    scanner = ScanProcess.start() if workers is None or workers > 1 else None
+    early = take_early()  # forked by the console script, first thing (bot/entry.py)
+    if early is not None and workers is not None and workers <= 1:
+        early.close()
+        early = None
+    scanner = early or (ScanProcess.start() if workers is None or workers > 1 else None)
     try:
         yield scanner
     finally:

@@ -15,6 +15,7 @@ nothing: `send` or `receive` raises `ScannerGone` and the caller scans in its ow
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import pickle
@@ -29,6 +30,25 @@ if TYPE_CHECKING:
 
 # The files to scan, each with what the project's modules re-export (as `find_new_sites` takes them).
 Work = Sequence[tuple["FileChange", Mapping[tuple[str, str], str]]]
+
+
+_early: ScanProcess | None = None  # forked by the console script before `check` was even imported
+
+
+def start_early() -> None:
+    """Fork the scanner now, first thing in the process (bot/entry.py), for `check` to take: libcst's
+    import in it then runs beside the command's own imports. Closed at exit if nobody takes it."""
+    global _early
+    if _early is None and (started := ScanProcess.start()) is not None:
+        _early = started
+        atexit.register(started.close)  # (`check --help`, a usage error: nothing asked for it)
+
+
+def take_early() -> ScanProcess | None:
+    """The scanner `start_early` forked, once (None when there is none)."""
+    global _early
+    taken, _early = _early, None
+    return taken
 
 
 class ScannerGone(Exception):

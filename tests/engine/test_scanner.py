@@ -121,3 +121,35 @@ def test_on_a_big_change_the_scanner_shares_the_scans_with_the_pool():
     os.kill(gone.pid, signal.SIGKILL)
     os.waitpid(gone.pid, 0)
     assert dataclasses.asdict(analyse(changes, workers=2, scanner=gone)) == single
+
+
+@pytest.mark.parametrize(("args", "one"), [
+    ([], False), (["--workers", "2"], False), (["--workers", "1"], True), (["--workers=1"], True),
+    (["--workers", "0"], True), (["--repo", ".", "--workers", " 1"], True), (["--workers"], False),
+    (["tests/--workers=1.py"], False),
+])
+def test_the_console_script_forks_no_scanner_when_one_process_is_asked_for(args, one):
+    from bot.entry import _one_process
+
+    assert _one_process(args) is one
+
+
+def test_the_console_scripts_check_answers_as_the_module_does(tmp_path):
+    """`mockguard check` (bot/entry.py: the scanner forked before click is imported) and `python -m
+    bot.cli check` (forked in the command) give the same report and exit status; `--help` and a
+    usage error end at once, the early scanner closed."""
+    from tests.support.git import GitRepo
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit_files({"tests/integration/test_a.py": "def test_a(client):\n    assert client.get('/').ok\n"}, "base", tag="base")
+    repo.commit_files({"tests/integration/test_a.py": "def test_a(client, mocker):\n    mocker.patch('app.db')\n    assert client.get('/').ok\n"}, "head", tag="head")
+    script = Path(sys.executable).with_name("mockguard")
+    if not script.exists():
+        pytest.skip("no console script next to this interpreter")
+    args = ["check", "--repo", str(repo.root), "--base", "base", "--head", "head", "--format", "json"]
+    by_script = subprocess.run([str(script), *args], capture_output=True, text=True, cwd=ROOT)
+    by_module = subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, cwd=ROOT)
+    assert by_script.returncode == by_module.returncode == 1, by_script.stderr
+    assert by_script.stdout == by_module.stdout and '"MG1' in by_script.stdout
+    assert subprocess.run([str(script), "check", "--help"], capture_output=True, text=True, timeout=60).returncode == 0
+    assert subprocess.run([str(script), "check", "--no-such-option"], capture_output=True, text=True, timeout=60).returncode == 2
