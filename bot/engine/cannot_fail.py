@@ -204,7 +204,6 @@ class Source:
     path: str
     text: str
     code: list[str] = field(default_factory=list)  # the lines with strings and comments blanked
-    chunks: list[Chunk] = field(default_factory=list)
     parsed: dict[int, ast.Module | None] = field(default_factory=dict)
     _imports: dict[str, str] | None = None
     layout: Layout | None = None  # the text's first-look layout, when the caller has it already
@@ -212,7 +211,13 @@ class Source:
     def __post_init__(self) -> None:
         self.layout = layout = self.layout if self.layout is not None else Layout(self.text)
         # Cut where the code (not a string's text) starts a top-level statement.
-        self.code, self.chunks = layout.code_lines, layout.chunks
+        self.code = layout.code_lines
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """The text's chunks (cut when a look needs more than the ones the change touches)."""
+        assert self.layout is not None  # (set in __post_init__)
+        return self.layout.chunks
 
     @property
     def lines(self) -> list[str]:
@@ -245,8 +250,9 @@ class Source:
 
     def touched_chunks(self, lines: Iterable[int]) -> list[Chunk]:
         assert self.layout is not None  # (set in __post_init__)
-        indexes = {self.layout.chunk_index(n) for n in lines if 0 < n <= len(self.code)}
-        return [self.chunks[i] for i in sorted(indexes) if i >= 0]
+        layout = self.layout
+        touched = {chunk.start: chunk for n in lines if 0 < n <= len(self.code) and (chunk := layout.chunk_at(n)) is not None}
+        return [touched[start] for start in sorted(touched)]
 
     def line(self, number: int) -> str:
         return self.lines[number - 1].rstrip("\r\n") if 0 < number <= len(self.lines) else ""

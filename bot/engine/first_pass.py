@@ -186,6 +186,24 @@ def split_chunks(lines: list[str], *, backslashes: bool = True, top_level: Itera
 _TOP_LEVEL_CODE = re.compile(r"[^\s#]").match  # a line whose first character is code (not a space, not a comment)
 
 
+def _starts_chunk(lines: list[str], index: int, backslashes: bool) -> bool:
+    """Whether `split_chunks(lines)` starts a chunk at `index` (> 0), read from the lines above it
+    only: a top-level line of code, not under a decorator (the top-level line of code before it),
+    not continuing a backslash, not a closing bracket or `else`/`elif`/`except`/`finally`."""
+    if not _TOP_LEVEL_CODE(lines[index]):
+        return False
+    previous = index - 1
+    while previous >= 0 and not _TOP_LEVEL_CODE(lines[previous]):
+        previous -= 1
+    if previous >= 0 and lines[previous].startswith("@"):
+        return False
+    if backslashes and _continues(lines, index):
+        return False
+    stripped = lines[index].rstrip("\r\n")
+    word = _WORD.match(stripped)
+    return not stripped.startswith(_CLOSERS) and not (word and word.group() in _CONTINUATIONS)
+
+
 def _continues(lines: list[str], index: int) -> bool:
     """Whether the last line of code before `index` (blank lines and comments aside) ends with a
     backslash. (Each look stops at the code line above: the looks of a file read each line once.)"""
@@ -217,7 +235,7 @@ class Layout:
         """Compute now what every first look reads (a caller waiting on git does it while git
         works): the code, its words and its chunks. (`lines` waits for a look that quotes one.)"""
         self.names_a_mock  # noqa: B018  (each property keeps what it computes)
-        self.chunk_index(1)
+        self.code_lines  # noqa: B018
         return self
 
     def segment(self, start: int, end: int) -> str:
@@ -278,6 +296,25 @@ class Layout:
             self._chunks = split_chunks(self.code_lines, backslashes="\\" in code, top_level=_line_numbers(code, _TOP_LEVEL_CODE_LINES.finditer(code)))
         return self._chunks
 
+    def chunk_at(self, number: int) -> Chunk | None:
+        """The chunk holding line `number` (1-based), None when none does: `chunks[chunk_index(number)]`,
+        found from the lines around it alone while the whole file is not cut yet (a marker near the
+        top of each of a big change's files needs two or three lines looked at, not all)."""
+        if self._chunks is not None:
+            index = self.chunk_index(number)
+            return self._chunks[index] if index >= 0 else None
+        lines = self.code_lines
+        if not 0 < number <= len(lines):
+            return None
+        backslashes = "\\" in self.code
+        start = number - 1
+        while start > 0 and not _starts_chunk(lines, start, backslashes):
+            start -= 1
+        end = number
+        while end < len(lines) and not _starts_chunk(lines, end, backslashes):
+            end += 1
+        return Chunk(start, end)
+
     def chunk_index(self, number: int) -> int:
         """The index in `chunks` of the one holding line `number` (1-based); -1 when none does."""
         if self._starts is None:
@@ -320,18 +357,17 @@ def may_start_arrival(text: str, added: Iterable[int], layout: Layout | None = N
     if tree is not None:  # the whole file's statements are at hand: no chunking, no parsing
         return _may_start_in(tree, wanted)
     layout = layout if layout is not None else Layout(text)
-    chunks, count = layout.chunks, len(layout.code_lines)  # (as many as the text's lines)
+    count = len(layout.code_lines)  # (as many as the text's lines)
     seen: set[int] = set()
     for number in wanted:
         if not 0 < number <= count:
             continue
-        index = layout.chunk_index(number)
-        if index < 0:
+        chunk = layout.chunk_at(number)
+        if chunk is None:
             return True
-        if index in seen:
+        if chunk.start in seen:
             continue
-        seen.add(index)
-        chunk = chunks[index]
+        seen.add(chunk.start)
         if not _plain_statements(layout.segment(chunk.start, chunk.end)):
             return True
     return False

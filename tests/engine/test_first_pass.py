@@ -119,6 +119,9 @@ def test_a_layouts_chunks_are_split_chunks_of_its_code():
         for number in range(1, len(layout.lines) + 1):
             index = layout.chunk_index(number)
             assert layout.chunks[index].start < number <= layout.chunks[index].end
+            # found from the lines around it alone, before the whole file is cut: the same chunk
+            assert Layout(text).chunk_at(number) == layout.chunks[index], (text[:200], number)
+        assert Layout(text).chunk_at(0) is None and Layout(text).chunk_at(len(layout.lines) + 1) is None
 
 
 def test_a_layouts_segment_is_the_join_of_its_lines():
