@@ -135,3 +135,28 @@ def test_a_layouts_segment_is_the_join_of_its_lines():
         for start in range(0, 70, 3):
             for end in range(0, 110, 7):
                 assert Layout(text).segment(start, end) == "".join(lines[start:end]), (text[:20], start, end)
+
+
+PLAIN_STRINGS_AND_COMMENTS = r"""
+      '''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"
+    | \#[^\n]*
+    """
+TRICKY = [
+    "x = '''a\\'''' + 'b'\n", '"""a\\"""" + "c"\n', "s = 'unterminated\nx = 1\n", "s = '\\\nnext'\n",
+    '"""""""', "'''''", "x='a\\\\'#c\n", 'f"{x!r}" # c\n', "'''\n\n'''\n", '"a""b"', "r'\\'",
+    "''' ''' '''", "x = 'it''s'\n", '# "quoted" in a comment\ny = "#not a comment"\n', "\"\"\"doc\n'x'\n\"\"\"\nz = 1\n",
+]
+
+
+def test_the_unrolled_expression_blanks_as_the_plain_one():
+    """`code_only`'s expression is the plain alternation written as unrolled loops: on tricky
+    strings and on every file of the engine, the same blanked code."""
+    import re
+    from pathlib import Path
+
+    from bot.engine.first_pass import _blank
+
+    plain = re.compile(PLAIN_STRINGS_AND_COMMENTS, re.VERBOSE)
+    own = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).resolve().parents[2].glob("[bt]*/**/*.py"))]
+    for text in TRICKY + own:
+        assert code_only(text) == plain.sub(_blank, text), text[:200]
