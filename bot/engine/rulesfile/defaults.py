@@ -260,6 +260,14 @@ class DefaultConfig(ConfigAnswers):
         self._source = RULES_FILE
         self._template_at = {}
         self._template_texts = {}
+        self._gated: dict[str, bool] = {}
+
+    def is_integration_test(self, path: str) -> bool:
+        # (the defaults never change: each path is judged once, though a big change asks several times)
+        gated = self._gated.get(path)
+        if gated is None:
+            gated = self._gated[path] = super().is_integration_test(path)
+        return gated
 
     def model_dump(self, **options: Any) -> dict[str, Any]:
         """As the validated model of an empty rules file dumps (builds it: pydantic is loaded)."""
