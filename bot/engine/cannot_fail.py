@@ -250,9 +250,7 @@ class Source:
 
     def touched_chunks(self, lines: Iterable[int]) -> list[Chunk]:
         assert self.layout is not None  # (set in __post_init__)
-        layout = self.layout
-        touched = {chunk.start: chunk for n in lines if 0 < n <= len(self.code) and (chunk := layout.chunk_at(n)) is not None}
-        return [touched[start] for start in sorted(touched)]
+        return self.layout.chunks_holding(lines)
 
     def line(self, number: int) -> str:
         return self.lines[number - 1].rstrip("\r\n") if 0 < number <= len(self.lines) else ""

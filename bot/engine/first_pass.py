@@ -189,6 +189,7 @@ def split_chunks(lines: list[str], *, backslashes: bool = True, top_level: Itera
     return [Chunk(bounds[i], bounds[i + 1]) for i in range(len(starts)) if bounds[i] < bounds[i + 1]]
 
 
+_FEW_LINES = 8  # up to this many wanted lines, each one's chunk is found around it (`Layout.chunk_at`)
 _TOP_LEVEL_CODE = re.compile(r"[^\s#]").match  # a line whose first character is code (not a space, not a comment)
 
 
@@ -321,6 +322,19 @@ class Layout:
             end += 1
         return Chunk(start, end)
 
+    def chunks_holding(self, numbers: Iterable[int]) -> list[Chunk]:
+        """The chunks that hold one of the lines `numbers` (1-based), in order: each found around its
+        line while they are few and the file is not cut yet (`chunk_at`), else from the whole cut
+        (a new file: every line wanted)."""
+        count = len(self.code_lines)
+        wanted = sorted({n for n in numbers if 0 < n <= count})
+        if self._chunks is None and len(wanted) <= _FEW_LINES:
+            found = {chunk.start: chunk for n in wanted if (chunk := self.chunk_at(n)) is not None}
+        else:
+            chunks = self.chunks
+            found = {chunks[i].start: chunks[i] for n in wanted if (i := self.chunk_index(n)) >= 0}
+        return [found[start] for start in sorted(found)]
+
     def chunk_index(self, number: int) -> int:
         """The index in `chunks` of the one holding line `number` (1-based); -1 when none does."""
         if self._starts is None:
@@ -363,20 +377,7 @@ def may_start_arrival(text: str, added: Iterable[int], layout: Layout | None = N
     if tree is not None:  # the whole file's statements are at hand: no chunking, no parsing
         return _may_start_in(tree, wanted)
     layout = layout if layout is not None else Layout(text)
-    count = len(layout.code_lines)  # (as many as the text's lines)
-    seen: set[int] = set()
-    for number in wanted:
-        if not 0 < number <= count:
-            continue
-        chunk = layout.chunk_at(number)
-        if chunk is None:
-            return True
-        if chunk.start in seen:
-            continue
-        seen.add(chunk.start)
-        if not _plain_statements(layout.segment(chunk.start, chunk.end)):
-            return True
-    return False
+    return not all(_plain_statements(layout.segment(chunk.start, chunk.end)) for chunk in layout.chunks_holding(wanted))
 
 
 def _may_start_in(tree: ast.Module, wanted: list[int]) -> bool:

@@ -122,6 +122,11 @@ def test_a_layouts_chunks_are_split_chunks_of_its_code():
             # found from the lines around it alone, before the whole file is cut: the same chunk
             assert Layout(text).chunk_at(number) == layout.chunks[index], (text[:200], number)
         assert Layout(text).chunk_at(0) is None and Layout(text).chunk_at(len(layout.lines) + 1) is None
+        # several lines at once, few (found around each) or many (the whole cut): the same chunks
+        for numbers in ([1, 2], list(range(0, len(layout.lines) + 3, 5)), list(range(1, len(layout.lines) + 1))):
+            expected = sorted({layout.chunks[layout.chunk_index(n)].start: layout.chunks[layout.chunk_index(n)]
+                               for n in numbers if 0 < n <= len(layout.lines)}.items())
+            assert Layout(text).chunks_holding(numbers) == [chunk for _, chunk in expected]
 
 
 def test_a_layouts_segment_is_the_join_of_its_lines():
