@@ -52,7 +52,7 @@ class Stop(Exception):
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help=f"Rules file to use instead of {RULES_FILE} at the base revision.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output (for SARIF upload steps).")
-@click.option("--workers", type=int, default=None, help="Processes for big changes (default: up to 2).")
+@click.option("--workers", type=int, default=None, help="Processes to use (default: up to 2, the cores there are: a scanner process started first, and a pool for big changes); 1 keeps all in this one.")
 @click.argument("paths", nargs=-1)
 def check(repo: Path, base: str | None, head: str | None, staged: bool, pre_commit: bool, config_file: Path | None, fmt: str, output: Path | None, workers: int | None, paths: tuple[str, ...]) -> None:
     """Report the mocks a change adds to integration and e2e tests.
