@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, compress, count
 
 from .reduce import parsed_already
@@ -223,93 +223,82 @@ def _continues(lines: list[str], index: int) -> bool:
 
 class Layout:
     """One version of a file as every family's first look reads it, each part computed once, on
-    first use: its lines, its code (strings and comments blanked, `code_only`) and that code's
-    top-level statements (`split_chunks`, cut where the code, not a string's text, starts one)."""
-
-    __slots__ = ("text", "_lines", "_code", "_code_lines", "_chunks", "_starts", "_names_a_mock", "_words")
+    first use (`cached_property`): its lines, its code (strings and comments blanked, `code_only`),
+    that code's words and its top-level statements (`split_chunks`, cut where the code, not a
+    string's text, starts one)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._lines: list[str] | None = None
-        self._code: str | None = None
-        self._code_lines: list[str] | None = None
-        self._chunks: list[Chunk] | None = None
-        self._starts: list[int] | None = None
-        self._names_a_mock: bool | None = None
-        self._words: set[str] | None = None
 
     def read_ahead(self) -> Layout:
         """Compute now what every first look reads (a caller waiting on git does it while git
-        works): the code, its words and its chunks. (`lines` waits for a look that quotes one.)"""
-        self.names_a_mock  # noqa: B018  (each property keeps what it computes)
+        works): the code, its words, its lines of code. (`lines` waits for a look that quotes one,
+        `chunks` for one that needs more than the chunks around a few lines.)"""
+        self.names_a_mock  # noqa: B018  (each part keeps what it computes)
         self.code_lines  # noqa: B018
         return self
+
+    def _has(self, part: str) -> bool:
+        """Whether `part` is computed already."""
+        return part in self.__dict__
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, line ends kept (`diff.source_lines`)."""
+        from .diff import source_lines
+
+        return source_lines(self.text, keepends=True)
+
+    @cached_property
+    def code(self) -> str:
+        return code_only(self.text)
+
+    @cached_property
+    def code_lines(self) -> list[str]:
+        """`lines` with strings and comments blanked: as many, each where it was."""
+        from .diff import source_lines
+
+        return source_lines(self.code, keepends=True)
+
+    @cached_property
+    def words(self) -> set[str]:
+        """The code's distinct words (`code_words`): the names and keywords it holds."""
+        return code_words(self.code)
+
+    @cached_property
+    def names_a_mock(self) -> bool:
+        """Whether the code (strings and comments aside) holds a trigger word of the rules."""
+        code = self.code
+        return _names_a_trigger(self.words, code) if code.isascii() else code_has_trigger(code)
+
+    @cached_property
+    def chunks(self) -> list[Chunk]:
+        code = self.code
+        # (in code without comments or strings, a backslash can only continue a line)
+        return split_chunks(self.code_lines, backslashes="\\" in code, top_level=_line_numbers(code, _TOP_LEVEL_CODE_LINES.finditer(code)))
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [c.start for c in self.chunks]
 
     def segment(self, start: int, end: int) -> str:
         """Lines `start` to `end` - 1 (0-based) with their ends, as `"".join(lines[start:end])`;
         near the top (a marker, an import) without splitting the whole text."""
         if start >= end:
             return ""
-        if self._lines is None and end <= 64:
+        if not self._has("lines") and end <= 64:
             pieces = self.text.split("\n", end)
             joined = "\n".join(pieces[start:end])
             return joined + "\n" if len(pieces) > end else joined
         return "".join(self.lines[start:end])
 
-    @property
-    def names_a_mock(self) -> bool:
-        """Whether the code (strings and comments aside) holds a trigger word of the rules."""
-        if self._names_a_mock is None:
-            code = self.code
-            self._names_a_mock = _names_a_trigger(self.words, code) if code.isascii() else code_has_trigger(code)
-        return self._names_a_mock
-
-    @property
-    def words(self) -> set[str]:
-        """The code's distinct words (`code_words`): the names and keywords it holds."""
-        if self._words is None:
-            self._words = code_words(self.code)
-        return self._words
-
-    @property
-    def lines(self) -> list[str]:
-        """The text's lines, line ends kept (`diff.source_lines`)."""
-        if self._lines is None:
-            from .diff import source_lines
-
-            self._lines = source_lines(self.text, keepends=True)
-        return self._lines
-
-    @property
-    def code(self) -> str:
-        if self._code is None:
-            self._code = code_only(self.text)
-        return self._code
-
-    @property
-    def code_lines(self) -> list[str]:
-        """`lines` with strings and comments blanked: as many, each where it was."""
-        if self._code_lines is None:
-            from .diff import source_lines
-
-            self._code_lines = source_lines(self.code, keepends=True)
-        return self._code_lines
-
-    @property
-    def chunks(self) -> list[Chunk]:
-        if self._chunks is None:
-            # (in code without comments or strings, a backslash can only continue a line)
-            code = self.code
-            self._chunks = split_chunks(self.code_lines, backslashes="\\" in code, top_level=_line_numbers(code, _TOP_LEVEL_CODE_LINES.finditer(code)))
-        return self._chunks
-
     def chunk_at(self, number: int) -> Chunk | None:
         """The chunk holding line `number` (1-based), None when none does: `chunks[chunk_index(number)]`,
         found from the lines around it alone while the whole file is not cut yet (a marker near the
         top of each of a big change's files needs two or three lines looked at, not all)."""
-        if self._chunks is not None:
+        if self._has("chunks"):
             index = self.chunk_index(number)
-            return self._chunks[index] if index >= 0 else None
+            return self.chunks[index] if index >= 0 else None
         lines = self.code_lines
         if not 0 < number <= len(lines):
             return None
@@ -328,7 +317,7 @@ class Layout:
         (a new file: every line wanted)."""
         count = len(self.code_lines)
         wanted = sorted({n for n in numbers if 0 < n <= count})
-        if self._chunks is None and len(wanted) <= _FEW_LINES:
+        if not self._has("chunks") and len(wanted) <= _FEW_LINES:
             found = {chunk.start: chunk for n in wanted if (chunk := self.chunk_at(n)) is not None}
         else:
             chunks = self.chunks
@@ -337,8 +326,6 @@ class Layout:
 
     def chunk_index(self, number: int) -> int:
         """The index in `chunks` of the one holding line `number` (1-based); -1 when none does."""
-        if self._starts is None:
-            self._starts = [c.start for c in self.chunks]
         return bisect_right(self._starts, number - 1) - 1
 
 
