@@ -29,10 +29,10 @@ else:
 
 from .arrivals import ArrivalsPass
 from .diff import source_lines
+from .first_pass import Layout, code_has_trigger, code_only, constant_lines, line_has_trigger, module_constants, normalise_code
 from .cannot_fail import CannotFailPass, CannotFailResult
 from .categories import ADVICE, NOUNS, infer_category
 from .rulesfile import ConfigAnswers, chosen_templates, default_config
-from .first_pass import Layout, code_only
 from .origin import origin_of, origin_sentence
 from .real_fixtures import with_suggestions
 from .reduce import parse_cached
@@ -42,7 +42,6 @@ from .novelty import Sides, module_moved, moved_between_files, new_imports, new_
 from .policy import apply_policy
 from .rules import BY_ID
 from .scanner import ScannerGone, ScanProcess
-from .first_pass import code_has_trigger, constant_lines, line_has_trigger, module_constants, normalise_code
 from .suppressions import find_suppressions, suppression_for
 from .templates import Template, TemplateError, adapt, builtin_template
 
@@ -112,7 +111,7 @@ def analyse(
     """
     with fewer_collections():
         return _analyse(changes, config, today=today, template_files=template_files, workers=workers, tree=tree,
-                        count_debt=count_debt, tests_that_cannot_fail=tests_that_cannot_fail, scanner=scanner, layouts=layouts or {})
+                        count_debt=count_debt, tests_that_cannot_fail=tests_that_cannot_fail, scanner=scanner, ahead=layouts or {})
 
 
 @contextlib.contextmanager
@@ -149,7 +148,7 @@ def _analyse(
     count_debt: bool,
     tests_that_cannot_fail: bool,
     scanner: ScanProcess | None,
-    layouts: Mapping[str, Layout],
+    ahead: Mapping[str, Layout],
 ) -> Report:
     config = config or default_config()
     gated = config.is_integration_test
@@ -162,9 +161,8 @@ def _analyse(
     # Files whose code names no mock (the marker added to every test of a big change) are settled
     # here with one regular expression; only the others are worth a worker process.
     # Each head's first looks, read once for the families (or ahead, while git read the change).
-    given = layouts
     layouts = {
-        c.path: given[c.path] if c.path in given and given[c.path].text == c.head_text else Layout(c.head_text)
+        c.path: ahead[c.path] if c.path in ahead and ahead[c.path].text == c.head_text else Layout(c.head_text)
         for c in selected if c.head_text is not None
     }
     quiet = [_quiet(change, found, layouts.get(change.path)) for change, found in zip(selected, reexported)]
@@ -196,7 +194,10 @@ def _analyse(
     if scanner is not None and busy and not parallel:
         # The scanner (started before the change was read: libcst imported meanwhile) scans the
         # few files the first looks left, while this process reads every file for MG2xx and MG3xx.
-        scanned, read_already = _scanned_by(scanner, busy, count_debt, read_all, syntax)
+        if shared := _sent(scanner, busy, count_debt):
+            read_all()
+            read_already = True
+            scanned = iter([_with_syntax_notice(n, syntax) for n in _received(scanner, shared, per_file)])
     elif parallel:
         from concurrent.futures import ProcessPoolExecutor  # (multiprocessing: only for big changes)
 
@@ -262,21 +263,6 @@ def _received(scanner: ScanProcess, given: Sequence[tuple[FileChange, Mapping[tu
         return scanner.receive()
     except ScannerGone:
         return [scan_here(change, found) for change, found in given]
-
-
-def _scanned_by(scanner: ScanProcess, busy: Sequence[tuple[FileChange, Mapping[tuple[str, str], str]]], count_debt: bool,
-                read_all: Callable[[], None], syntax: Mapping[str, tuple[int | None, str] | None]) -> tuple[Iterator[FileNovelty] | None, bool]:
-    """The scanner's scans of `busy` (None when the scanner is gone: this process then scans them
-    itself, nothing is lost), and whether `read_all` ran meanwhile."""
-    try:
-        scanner.send(busy, count_debt=count_debt)
-    except ScannerGone:
-        return None, False
-    read_all()
-    try:
-        return iter([_with_syntax_notice(n, syntax) for n in scanner.receive()]), True
-    except ScannerGone:
-        return None, True
 
 
 def _with_syntax_notice(novelty: FileNovelty, syntax: Mapping[str, tuple[int | None, str] | None]) -> FileNovelty:
