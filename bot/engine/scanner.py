@@ -1,6 +1,6 @@
 """A scanner process started before the change is read, so that importing libcst costs no wait.
 
-libcst takes about 0.15 s to import: as long as reading a big change with git, and half of what a
+libcst takes about 0.13 s to import: as long as reading a big change with git, and half of what a
 change whose files the first looks settle costs in all (a marker added to every test file, one of
 them with a new mock). The command line forks this process first thing; it imports libcst and
 the mock-library scan while the main process reads the change and runs the first looks (which
@@ -56,7 +56,7 @@ class ScannerGone(Exception):
 
 
 class ScanProcess:
-    """The forked scanner: `scan` hands it files and returns their `FileNovelty`s; `close` ends it."""
+    """The forked scanner: `send` hands it files, `receive` gives their `FileNovelty`s, `close` ends it."""
 
     def __init__(self, pid: int, requests: BinaryIO, answers: BinaryIO) -> None:
         self.pid = pid
