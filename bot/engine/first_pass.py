@@ -168,22 +168,19 @@ class Chunk:
     end: int  # exclusive
 
 
-def split_chunks(lines: list[str], *, backslashes: bool = True, top_level: Iterable[int] | None = None) -> list[Chunk]:
+def split_chunks(lines: list[str], *, backslashes: bool = True) -> list[Chunk]:
     """Cut a file at lines that start a new top-level statement (by their look; parsing checks).
 
     Only a line that starts at column 0 with code can start a chunk: those are found at C speed
-    (most of a file is bodies, blank lines and comments; `top_level`: their indexes, when the
-    caller has them), and whether the code before one ends in a backslash is read back from it
-    (`backslashes=False`: the caller knows no line holds one)."""
+    (most of a file is bodies, blank lines and comments), and whether the code before one ends in
+    a backslash is read back from it (`backslashes=False`: the caller knows no line holds one)."""
     starts = [0]
     in_decorators = False
-    for index in compress(count(), map(_TOP_LEVEL_CODE, lines)) if top_level is None else top_level:
+    for index in compress(count(), map(_TOP_LEVEL_CODE, lines)):
         stripped = lines[index].rstrip("\r\n")
-        if index > 0 and not in_decorators and not (backslashes and _continues(lines, index)):
-            word = _WORD.match(stripped)
-            if not stripped.startswith(_CLOSERS) and not (word and word.group() in _CONTINUATIONS):
-                if starts[-1] != index:
-                    starts.append(index)
+        if index > 0 and not in_decorators and not (backslashes and _continues(lines, index)) and _opens(stripped):
+            if starts[-1] != index:
+                starts.append(index)
         in_decorators = stripped.startswith("@")
     bounds = starts + [len(lines)]
     return [Chunk(bounds[i], bounds[i + 1]) for i in range(len(starts)) if bounds[i] < bounds[i + 1]]
@@ -204,9 +201,12 @@ def _starts_chunk(lines: list[str], index: int, backslashes: bool) -> bool:
         previous -= 1
     if previous >= 0 and lines[previous].startswith("@"):
         return False
-    if backslashes and _continues(lines, index):
-        return False
-    stripped = lines[index].rstrip("\r\n")
+    return not (backslashes and _continues(lines, index)) and _opens(lines[index].rstrip("\r\n"))
+
+
+def _opens(stripped: str) -> bool:
+    """Whether a top-level line of code can open a statement: not a closing bracket, nor the
+    `else`/`elif`/`except`/`finally` of the statement above."""
     word = _WORD.match(stripped)
     return not stripped.startswith(_CLOSERS) and not (word and word.group() in _CONTINUATIONS)
 
@@ -275,7 +275,7 @@ class Layout:
     def chunks(self) -> list[Chunk]:
         code = self.code
         # (in code without comments or strings, a backslash can only continue a line)
-        return split_chunks(self.code_lines, backslashes="\\" in code, top_level=_line_numbers(code, _TOP_LEVEL_CODE_LINES.finditer(code)))
+        return split_chunks(self.code_lines, backslashes="\\" in code)
 
     @cached_property
     def _starts(self) -> list[int]:
@@ -327,19 +327,6 @@ class Layout:
     def chunk_index(self, number: int) -> int:
         """The index in `chunks` of the one holding line `number` (1-based); -1 when none does."""
         return bisect_right(self._starts, number - 1) - 1
-
-
-_TOP_LEVEL_CODE_LINES = re.compile(r"^[^\s#]", re.MULTILINE)  # `_TOP_LEVEL_CODE`, over a whole text at once
-
-
-def _line_numbers(text: str, matches: Iterable[re.Match[str]]) -> Iterator[int]:
-    """The 0-based line index of each match's start, in order."""
-    line, position = 0, 0
-    for match in matches:
-        start = match.start()
-        line += text.count("\n", position, start)
-        position = start
-        yield line
 
 
 # --- which added lines can start an MG2xx arrival ----------------------------------------------
